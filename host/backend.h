@@ -1,0 +1,87 @@
+/* The backend vtable: what a device must do. Ops validate everything above this line; backends
+ * only execute problems that are already known to be valid. */
+#ifndef CNNCL_BACKEND_H
+#define CNNCL_BACKEND_H
+
+#include "cnncl.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cnn_backend cnn_backend;
+
+/* A validated convolution. Input n x c x h x w, weights k x (c/groups) x r x s, output
+ * n x k x oh x ow. algo is never AUTO here. */
+typedef struct cnn_conv2d_desc {
+    int64_t n, c, h, w;
+    int64_t k, r, s;
+    int64_t oh, ow;
+    int64_t stride_h, stride_w;
+    int64_t dilation_h, dilation_w;
+    int64_t pad_top, pad_bottom, pad_left, pad_right;
+    int64_t groups;
+    int has_bias;
+    int flip;
+    cnn_activation activation;
+    cnn_conv2d_algo algo;
+} cnn_conv2d_desc;
+
+/* A validated pooling; global pooling is already resolved into kernel = h x w. */
+typedef struct cnn_pool2d_desc {
+    int64_t n, c, h, w;
+    int64_t oh, ow;
+    int64_t kernel_h, kernel_w;
+    int64_t stride_h, stride_w;
+    int64_t pad_h, pad_w;
+    cnn_pool_mode mode;
+    int count_include_pad;
+} cnn_pool2d_desc;
+
+/* out = act(x + bias[c]) over an n x c x h x w tensor; has_bias 0 means no bias. */
+typedef struct cnn_bias_act_desc {
+    int64_t n, c, h, w;
+    int has_bias;
+    cnn_activation activation;
+} cnn_bias_act_desc;
+
+/* Buffers are opaque per backend (host memory for the reference, cl_mem for OpenCL).
+ * Every entry is required unless marked optional. Errors are recorded on the backend's
+ * context with cnn_error(). */
+typedef struct cnn_backend_vtable {
+    const char *name;
+    void (*destroy)(cnn_backend *be);
+
+    cnn_status (*buffer_create)(cnn_backend *be, size_t bytes, void **buffer);
+    void (*buffer_destroy)(cnn_backend *be, void *buffer);
+    cnn_status (*buffer_write)(cnn_backend *be, void *buffer, const void *src, size_t bytes);
+    cnn_status (*buffer_read)(cnn_backend *be, void *buffer, void *dst, size_t bytes);
+
+    /* Per-plan state (compiled kernel, chosen tiles). prepare may set *state to NULL. */
+    cnn_status (*conv2d_prepare)(cnn_backend *be, const cnn_conv2d_desc *d, void **state);
+    cnn_status (*conv2d_run)(cnn_backend *be, void *state, const cnn_conv2d_desc *d, void *out,
+                             const void *in, const void *weights, const void *bias);
+    void (*conv2d_release)(cnn_backend *be, void *state);
+
+    cnn_status (*pool2d_prepare)(cnn_backend *be, const cnn_pool2d_desc *d, void **state);
+    cnn_status (*pool2d_run)(cnn_backend *be, void *state, const cnn_pool2d_desc *d, void *out,
+                             const void *in);
+    void (*pool2d_release)(cnn_backend *be, void *state);
+
+    cnn_status (*bias_act)(cnn_backend *be, const cnn_bias_act_desc *d, void *out,
+                           const void *x, const void *bias);
+
+    cnn_status (*finish)(cnn_backend *be);
+    /* Device time of the last operation's kernels. */
+    cnn_status (*last_op_ms)(cnn_backend *be, double *ms);
+} cnn_backend_vtable;
+
+/* Every backend struct starts with this. */
+struct cnn_backend {
+    const cnn_backend_vtable *vt;
+    cnn_context *ctx; /* where errors are recorded */
+};
+
+/* The reference backend (plain loops, double accumulation). */
+cnn_status cnn_reference_backend_create(cnn_context *ctx, cnn_backend **be);
+
+#endif /* CNNCL_BACKEND_H */

@@ -1,0 +1,52 @@
+/* The OpenCL backend's entry points for the rest of the runtime. */
+#ifndef CNNCL_CL_BACKEND_H
+#define CNNCL_CL_BACKEND_H
+
+#include "cnn_internal.h"
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#include <CL/cl.h>
+
+/* One OpenCL device as enumerated: platform index p, device index d within the platform. */
+typedef struct cnn_cl_device_entry {
+    cl_platform_id platform;
+    cl_device_id device;
+    int platform_index;
+    int device_index;
+} cnn_cl_device_entry;
+
+/* All OpenCL devices of all platforms; *entries is malloc'ed (free it). No platform at all (no
+ * ICD installed) is not an error: *count is 0. */
+cnn_status cnn_cl_enumerate(cnn_cl_device_entry **entries, size_t *count);
+
+/* Fill a public device description from OpenCL queries. */
+void cnn_cl_device_info(cl_device_id device, int platform_index, int device_index,
+                        cnn_device_info *info);
+
+/* A backend on a device, with its own cl_context and in-order profiling queue. */
+cnn_status cnn_cl_backend_create(cnn_context *ctx, cl_device_id device, cnn_backend **be);
+
+/* A backend on a caller's context and queue (retained, released on destroy). */
+cnn_status cnn_cl_backend_create_from(cnn_context *ctx, cl_context cl_ctx, cl_device_id device,
+                                      cl_command_queue queue, cnn_backend **be);
+
+/* Whether a backend is the OpenCL one; its objects. */
+int cnn_backend_is_cl(const cnn_backend *be);
+void cnn_cl_backend_objects(const cnn_backend *be, cl_context *cl_ctx, cl_device_id *device,
+                            cl_command_queue *queue);
+
+/* Name of an OpenCL error code ("CL_INVALID_VALUE"). */
+const char *cnn_cl_error_name(cl_int code);
+
+/* Record a failed OpenCL call on ctx: "clFoo failed: CL_X (-n) at file:line". */
+#define CNN_CL_FAIL(ctx, call_name, code)                                                      \
+    cnn_error((ctx), (code) == CL_OUT_OF_HOST_MEMORY || (code) == CL_MEM_OBJECT_ALLOCATION_FAILURE \
+                         || (code) == CL_OUT_OF_RESOURCES                                     \
+                         ? CNN_ERROR_OUT_OF_MEMORY                                            \
+                         : CNN_ERROR_OPENCL,                                                  \
+              "%s failed: %s (%d) at %s:%d", (call_name), cnn_cl_error_name(code), (int)(code), \
+              __FILE__, __LINE__)
+
+#endif /* CNNCL_CL_BACKEND_H */

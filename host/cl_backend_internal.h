@@ -1,0 +1,53 @@
+/* The OpenCL backend's private state, shared by its files (cl_backend.c: buffers, queue and
+ * timing; cl_conv2d.c and cl_pool2d.c: the operations). */
+#ifndef CNNCL_CL_BACKEND_INTERNAL_H
+#define CNNCL_CL_BACKEND_INTERNAL_H
+
+#include "cl_backend.h"
+#include "cl_program.h"
+
+#define CNN_CL_MAX_OP_EVENTS 8
+
+typedef struct cl_backend {
+    cnn_backend base;
+    cl_context context;
+    cl_device_id device;
+    cl_command_queue queue;
+    int profiling;                 /* the queue records profiling info */
+    cnn_device_info info;
+    size_t max_work_item[3];
+    cnn_cl_programs programs;
+    cl_event op_events[CNN_CL_MAX_OP_EVENTS]; /* kernels of the last operation */
+    int op_event_count;
+} cl_backend;
+
+/* Start a new operation: forget the events of the previous one. */
+void cnn_cl_op_begin(cl_backend *b);
+
+/* Enqueue a kernel of the current operation; global sizes are multiples of local. */
+cnn_status cnn_cl_launch(cl_backend *b, cl_kernel kernel, cl_uint dims, const size_t *global,
+                         const size_t *local);
+
+/* Set kernel argument i; records the failing call on error. */
+cnn_status cnn_cl_set_arg(cl_backend *b, cl_kernel kernel, cl_uint i, size_t size,
+                          const void *value);
+
+/* Round x up to a multiple of m. */
+static inline size_t cnn_round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
+
+/* The operations (cl_conv2d.c, cl_pool2d.c). */
+cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void **state);
+cnn_status cnn_cl_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc *d, void *out,
+                             const void *in, const void *weights, const void *bias);
+void cnn_cl_conv2d_release(cnn_backend *be, void *state);
+cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void **state);
+cnn_status cnn_cl_pool2d_run(cnn_backend *be, void *state, const cnn_pool2d_desc *d, void *out,
+                             const void *in);
+void cnn_cl_pool2d_release(cnn_backend *be, void *state);
+cnn_status cnn_cl_bias_act(cnn_backend *be, const cnn_bias_act_desc *d, void *out,
+                           const void *x, const void *bias);
+
+/* Kernels index with 32-bit ints: refuse larger tensors with a clear status. */
+cnn_status cnn_cl_check_int_range(cl_backend *b, const char *what, const int64_t *dims, int n);
+
+#endif /* CNNCL_CL_BACKEND_INTERNAL_H */

@@ -1,0 +1,238 @@
+/* conv2d on OpenCL: the tiled direct kernel (kernels/conv2d_direct.cl). This file picks its
+ * tile sizes for the device and shape, fits them to the device's limits, and launches it. */
+#include "cl_backend_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Mirrors conv_shape in conv2d_direct.cl (all ints, so the layouts agree). */
+typedef struct conv_shape {
+    cl_int C, H, W, K, R, S, OH, OW;
+    cl_int stride_h, stride_w, dil_h, dil_w, pad_t, pad_l;
+    cl_int Cg, Kg, k_blocks, flip, cb, in_tile_h, in_tile_w;
+} conv_shape;
+
+typedef struct direct_tiles {
+    int lx, ly, lz, wpt_x, wpt_k; /* work-group shape and per-item register tile */
+    int cb;                       /* input channels staged per step */
+    int use_local;
+} direct_tiles;
+
+typedef struct conv_state {
+    cl_kernel kernel;
+    conv_shape shape;
+    size_t global[3], local[3];
+    size_t in_tile_bytes, w_tile_bytes;
+} conv_state;
+
+/* Defaults per device type; tuning (a later issue) replaces these per device and shape. */
+static direct_tiles default_tiles(const cnn_device_info *info)
+{
+    if (info->type == CNN_DEVICE_GPU)
+        return (direct_tiles){.lx = 16, .ly = 8, .lz = 1, .wpt_x = 2, .wpt_k = 8, .cb = 8,
+                              .use_local = 1};
+    /* CPUs (PoCL): few work-items, more work each; the local tile is a cache-friendly copy. */
+    return (direct_tiles){.lx = 8, .ly = 4, .lz = 1, .wpt_x = 2, .wpt_k = 8, .cb = 16,
+                          .use_local = 1};
+}
+
+/* Shrink tiles that would be mostly idle on a small output. */
+static void fit_to_shape(direct_tiles *t, const cnn_conv2d_desc *d)
+{
+    const int64_t kg = d->k / d->groups;
+    while (t->wpt_x > 1 && (int64_t)t->lx * (t->wpt_x / 2) >= d->ow)
+        t->wpt_x /= 2;
+    while (t->lx > 1 && (int64_t)(t->lx / 2) * t->wpt_x >= d->ow)
+        t->lx /= 2;
+    while (t->ly > 1 && t->ly / 2 >= d->oh)
+        t->ly /= 2;
+    while (t->wpt_k > 1 && t->wpt_k / 2 >= kg)
+        t->wpt_k /= 2;
+    while (t->lz > 1 && (int64_t)(t->lz / 2) * t->wpt_k >= kg)
+        t->lz /= 2;
+    if (t->cb > d->c / d->groups)
+        t->cb = (int)(d->c / d->groups);
+}
+
+static int64_t in_tile_h(const direct_tiles *t, const cnn_conv2d_desc *d)
+{
+    return (int64_t)(t->ly - 1) * d->stride_h + (d->r - 1) * d->dilation_h + 1;
+}
+
+static int64_t in_tile_w(const direct_tiles *t, const cnn_conv2d_desc *d)
+{
+    return (int64_t)(t->lx * t->wpt_x - 1) * d->stride_w + (d->s - 1) * d->dilation_w + 1;
+}
+
+static int64_t local_bytes(const direct_tiles *t, const cnn_conv2d_desc *d)
+{
+    const int64_t in = (int64_t)t->cb * in_tile_h(t, d) * in_tile_w(t, d);
+    const int64_t w = (int64_t)t->lz * t->wpt_k * t->cb * d->r * d->s;
+    return (in + w) * (int64_t)sizeof(float);
+}
+
+/* Fit the staged tiles into local memory: fewer channels per step first, then smaller tiles;
+ * when even the smallest does not fit (huge kernels or dilations), read global memory. */
+static void fit_to_local_memory(direct_tiles *t, const cnn_conv2d_desc *d, uint64_t local_mem)
+{
+    if (!t->use_local)
+        return;
+    const int64_t budget = (int64_t)local_mem - 256; /* the implementation's own share */
+    while (local_bytes(t, d) > budget) {
+        if (t->cb > 1)
+            t->cb /= 2;
+        else if (t->ly > 1)
+            t->ly /= 2;
+        else if (t->wpt_x > 1)
+            t->wpt_x /= 2;
+        else if (t->lx > 1)
+            t->lx /= 2;
+        else {
+            t->use_local = 0;
+            t->cb = 1;
+            return;
+        }
+    }
+}
+
+static void fit_to_work_group(direct_tiles *t, size_t max_wg, const size_t max_item[3])
+{
+    while ((size_t)t->lx * t->ly * t->lz > max_wg || (size_t)t->lx > max_item[0] ||
+           (size_t)t->ly > max_item[1] || (size_t)t->lz > max_item[2]) {
+        if (t->ly > 1)
+            t->ly /= 2;
+        else if (t->lz > 1)
+            t->lz /= 2;
+        else if (t->lx > 1)
+            t->lx /= 2;
+        else
+            break;
+    }
+}
+
+static cnn_status build_kernel(cl_backend *b, const cnn_conv2d_desc *d, const direct_tiles *t,
+                               cl_kernel *kernel)
+{
+    char options[256];
+    snprintf(options, sizeof options,
+             "-cl-std=CL1.2 -DLX=%d -DLY=%d -DLZ=%d -DWPT_X=%d -DWPT_K=%d -DUSE_LOCAL=%d "
+             "-DHAS_BIAS=%d -DACTIVATION=%d",
+             t->lx, t->ly, t->lz, t->wpt_x, t->wpt_k, t->use_local, d->has_bias,
+             (int)d->activation);
+    return cnn_cl_kernel_create(&b->programs, b->base.ctx, "conv2d_direct.cl", options,
+                                "conv2d_direct", kernel);
+}
+
+cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void **state)
+{
+    cl_backend *b = (cl_backend *)be;
+    if (d->algo != CNN_CONV2D_ALGO_DIRECT)
+        return cnn_error(be->ctx, CNN_ERROR_UNSUPPORTED, "conv2d: algorithm %s is not available "
+                         "on OpenCL", cnn_conv2d_algo_string(d->algo));
+    const int64_t in_dims[4] = {d->n, d->c, d->h, d->w};
+    const int64_t w_dims[4] = {d->k, d->c / d->groups, d->r, d->s};
+    const int64_t out_dims[4] = {d->n, d->k, d->oh, d->ow};
+    cnn_status s = cnn_cl_check_int_range(b, "conv2d input", in_dims, 4);
+    if (s == CNN_SUCCESS)
+        s = cnn_cl_check_int_range(b, "conv2d weights", w_dims, 4);
+    if (s == CNN_SUCCESS)
+        s = cnn_cl_check_int_range(b, "conv2d output", out_dims, 4);
+    if (s != CNN_SUCCESS)
+        return s;
+
+    direct_tiles t = default_tiles(&b->info);
+    fit_to_shape(&t, d);
+    fit_to_work_group(&t, b->info.max_work_group_size, b->max_work_item);
+    fit_to_local_memory(&t, d, b->info.local_mem_bytes);
+
+    conv_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return cnn_error(be->ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d: out of host memory");
+    /* The compiled kernel may allow fewer work-items than the device (registers): shrink and
+     * rebuild until it fits. */
+    for (;;) {
+        s = build_kernel(b, d, &t, &st->kernel);
+        if (s != CNN_SUCCESS) {
+            free(st);
+            return s;
+        }
+        size_t kernel_wg = 0;
+        cl_int err = clGetKernelWorkGroupInfo(st->kernel, b->device, CL_KERNEL_WORK_GROUP_SIZE,
+                                              sizeof kernel_wg, &kernel_wg, NULL);
+        if (err != CL_SUCCESS) {
+            clReleaseKernel(st->kernel);
+            free(st);
+            return CNN_CL_FAIL(be->ctx, "clGetKernelWorkGroupInfo", err);
+        }
+        if ((size_t)t.lx * t.ly * t.lz <= kernel_wg || t.lx * t.ly * t.lz == 1)
+            break;
+        clReleaseKernel(st->kernel);
+        direct_tiles before = t;
+        fit_to_work_group(&t, kernel_wg, b->max_work_item);
+        if (!memcmp(&before, &t, sizeof t)) {
+            free(st);
+            return cnn_error(be->ctx, CNN_ERROR_LIMIT_EXCEEDED,
+                             "conv2d: kernel allows only %zu work-items", kernel_wg);
+        }
+    }
+
+    const int64_t kg = d->k / d->groups;
+    const int kb = t.lz * t.wpt_k;
+    const int64_t k_blocks = (kg + kb - 1) / kb;
+    const int64_t tile_w = (int64_t)t.lx * t.wpt_x;
+    conv_shape *p = &st->shape;
+    p->C = (cl_int)d->c; p->H = (cl_int)d->h; p->W = (cl_int)d->w;
+    p->K = (cl_int)d->k; p->R = (cl_int)d->r; p->S = (cl_int)d->s;
+    p->OH = (cl_int)d->oh; p->OW = (cl_int)d->ow;
+    p->stride_h = (cl_int)d->stride_h; p->stride_w = (cl_int)d->stride_w;
+    p->dil_h = (cl_int)d->dilation_h; p->dil_w = (cl_int)d->dilation_w;
+    p->pad_t = (cl_int)d->pad_top; p->pad_l = (cl_int)d->pad_left;
+    p->Cg = (cl_int)(d->c / d->groups); p->Kg = (cl_int)kg; p->k_blocks = (cl_int)k_blocks;
+    p->flip = d->flip; p->cb = t.cb;
+    p->in_tile_h = (cl_int)in_tile_h(&t, d);
+    p->in_tile_w = (cl_int)in_tile_w(&t, d);
+    st->local[0] = (size_t)t.lx; st->local[1] = (size_t)t.ly; st->local[2] = (size_t)t.lz;
+    st->global[0] = (size_t)((d->ow + tile_w - 1) / tile_w) * (size_t)t.lx;
+    st->global[1] = cnn_round_up((size_t)d->oh, (size_t)t.ly);
+    st->global[2] = (size_t)(d->n * d->groups * k_blocks) * (size_t)t.lz;
+    if (t.use_local) {
+        st->in_tile_bytes = (size_t)t.cb * (size_t)p->in_tile_h * (size_t)p->in_tile_w * 4;
+        st->w_tile_bytes = (size_t)kb * (size_t)t.cb * (size_t)(d->r * d->s) * 4;
+    } else {
+        st->in_tile_bytes = st->w_tile_bytes = 4; /* unused; OpenCL wants a non-zero size */
+    }
+    cnn_log(CNN_LOG_DEBUG,
+            "conv2d direct: tiles lx%d ly%d lz%d wpt_x%d wpt_k%d cb%d local%d, global %zux%zux%zu",
+            t.lx, t.ly, t.lz, t.wpt_x, t.wpt_k, t.cb, t.use_local, st->global[0], st->global[1],
+            st->global[2]);
+    *state = st;
+    return CNN_SUCCESS;
+}
+
+cnn_status cnn_cl_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc *d, void *out,
+                             const void *in, const void *weights, const void *bias)
+{
+    cl_backend *b = (cl_backend *)be;
+    conv_state *st = state;
+    cl_mem m_in = (cl_mem)in, m_w = (cl_mem)weights, m_out = (cl_mem)out;
+    cl_mem m_bias = d->has_bias ? (cl_mem)bias : NULL;
+    cnn_cl_op_begin(b);
+    cnn_status s = cnn_cl_set_arg(b, st->kernel, 0, sizeof m_in, &m_in);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 1, sizeof m_w, &m_w);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 2, sizeof m_bias, &m_bias);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 3, sizeof m_out, &m_out);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 4, sizeof st->shape, &st->shape);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 5, st->in_tile_bytes, NULL);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 6, st->w_tile_bytes, NULL);
+    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, st->kernel, 3, st->global, st->local);
+    return s;
+}
+
+void cnn_cl_conv2d_release(cnn_backend *be, void *state)
+{
+    (void)be;
+    conv_state *st = state;
+    clReleaseKernel(st->kernel);
+    free(st);
+}

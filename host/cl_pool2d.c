@@ -1,0 +1,118 @@
+/* Pooling and bias + activation on OpenCL (kernels/pool2d.cl, kernels/bias_act.cl): memory-bound
+ * element-wise kernels, one work-item per output element. */
+#include "cl_backend_internal.h"
+
+#include <stdlib.h>
+
+/* Mirrors pool_shape in pool2d.cl. */
+typedef struct pool_shape {
+    cl_int H, W, OH, OW;
+    cl_int kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w;
+    cl_int count_include_pad, planes;
+} pool_shape;
+
+typedef struct pool_state {
+    cl_kernel kernel;
+    pool_shape shape;
+    size_t global[3], local[3];
+} pool_state;
+
+/* Work-group shape of the element-wise kernels: rows of 32 on GPUs, 16 on CPUs, capped by the
+ * device's limits. */
+static size_t row_width(const cl_backend *b)
+{
+    size_t w = b->info.type == CNN_DEVICE_GPU ? 32 : 16;
+    while (w > 1 && (w > b->info.max_work_group_size || w > b->max_work_item[0]))
+        w /= 2;
+    return w;
+}
+
+cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void **state)
+{
+    cl_backend *b = (cl_backend *)be;
+    const int64_t in_dims[4] = {d->n, d->c, d->h, d->w};
+    cnn_status s = cnn_cl_check_int_range(b, "pool2d input", in_dims, 4);
+    if (s != CNN_SUCCESS)
+        return s;
+    pool_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return cnn_error(be->ctx, CNN_ERROR_OUT_OF_MEMORY, "pool2d: out of host memory");
+    s = cnn_cl_kernel_create(&b->programs, be->ctx, "pool2d.cl", "-cl-std=CL1.2",
+                             d->mode == CNN_POOL_MAX ? "pool2d_max" : "pool2d_avg", &st->kernel);
+    if (s != CNN_SUCCESS) {
+        free(st);
+        return s;
+    }
+    pool_shape *p = &st->shape;
+    p->H = (cl_int)d->h; p->W = (cl_int)d->w; p->OH = (cl_int)d->oh; p->OW = (cl_int)d->ow;
+    p->kernel_h = (cl_int)d->kernel_h; p->kernel_w = (cl_int)d->kernel_w;
+    p->stride_h = (cl_int)d->stride_h; p->stride_w = (cl_int)d->stride_w;
+    p->pad_h = (cl_int)d->pad_h; p->pad_w = (cl_int)d->pad_w;
+    p->count_include_pad = d->count_include_pad;
+    p->planes = (cl_int)(d->n * d->c);
+    st->local[0] = row_width(b);
+    st->local[1] = 1;
+    st->local[2] = 1;
+    st->global[0] = cnn_round_up((size_t)d->ow, st->local[0]);
+    st->global[1] = (size_t)d->oh;
+    st->global[2] = (size_t)(d->n * d->c);
+    *state = st;
+    return CNN_SUCCESS;
+}
+
+cnn_status cnn_cl_pool2d_run(cnn_backend *be, void *state, const cnn_pool2d_desc *d, void *out,
+                             const void *in)
+{
+    (void)d;
+    cl_backend *b = (cl_backend *)be;
+    pool_state *st = state;
+    cl_mem m_in = (cl_mem)in, m_out = (cl_mem)out;
+    cnn_cl_op_begin(b);
+    cnn_status s = cnn_cl_set_arg(b, st->kernel, 0, sizeof m_in, &m_in);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 1, sizeof m_out, &m_out);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 2, sizeof st->shape, &st->shape);
+    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, st->kernel, 3, st->global, st->local);
+    return s;
+}
+
+void cnn_cl_pool2d_release(cnn_backend *be, void *state)
+{
+    (void)be;
+    pool_state *st = state;
+    clReleaseKernel(st->kernel);
+    free(st);
+}
+
+cnn_status cnn_cl_bias_act(cnn_backend *be, const cnn_bias_act_desc *d, void *out, const void *x,
+                           const void *bias)
+{
+    cl_backend *b = (cl_backend *)be;
+    const int64_t dims[4] = {d->n, d->c, d->h, d->w};
+    cnn_status s = cnn_cl_check_int_range(b, "bias_act", dims, 4);
+    if (s != CNN_SUCCESS)
+        return s;
+    cl_kernel k;
+    s = cnn_cl_kernel_create(&b->programs, be->ctx, "bias_act.cl", "-cl-std=CL1.2", "bias_act",
+                             &k);
+    if (s != CNN_SUCCESS)
+        return s;
+    cl_mem m_x = (cl_mem)x, m_out = (cl_mem)out, m_bias = d->has_bias ? (cl_mem)bias : NULL;
+    cl_int count = (cl_int)(d->n * d->c * d->h * d->w), plane = (cl_int)(d->h * d->w);
+    cl_int channels = (cl_int)d->c, has_bias = d->has_bias, act = (cl_int)d->activation;
+    size_t local = row_width(b) * 4;
+    while (local > b->info.max_work_group_size)
+        local /= 2;
+    size_t global = cnn_round_up((size_t)count, local);
+    cnn_cl_op_begin(b);
+    s = cnn_cl_set_arg(b, k, 0, sizeof m_x, &m_x);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof m_bias, &m_bias);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof m_out, &m_out);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof count, &count);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof plane, &plane);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 5, sizeof channels, &channels);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 6, sizeof has_bias, &has_bias);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 7, sizeof act, &act);
+    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 1, &global, &local);
+    clReleaseKernel(k); /* the enqueued launch keeps what it needs */
+    return s;
+}

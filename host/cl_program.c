@@ -1,0 +1,273 @@
+#define _POSIX_C_SOURCE 200809L
+#include "cl_program.h"
+
+#include "disk_cache.h"
+#include "hash.h"
+#include "kernel_sources.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct cnn_cl_program_entry {
+    cnn_cl_program_entry *next;
+    char *source_name;
+    char *options;
+    cl_program program;
+};
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    timespec_get(&ts, TIME_UTC);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static char *dup_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+void cnn_cl_programs_init(cnn_cl_programs *ps, cl_context context, cl_device_id device)
+{
+    memset(ps, 0, sizeof *ps);
+    ps->context = context;
+    ps->device = device;
+    char name[256] = "", vendor[256] = "", driver[128] = "", version[128] = "", pname[256] = "";
+    cl_platform_id platform = NULL;
+    clGetDeviceInfo(device, CL_DEVICE_NAME, sizeof name - 1, name, NULL);
+    clGetDeviceInfo(device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor, NULL);
+    clGetDeviceInfo(device, CL_DRIVER_VERSION, sizeof driver - 1, driver, NULL);
+    clGetDeviceInfo(device, CL_DEVICE_VERSION, sizeof version - 1, version, NULL);
+    clGetDeviceInfo(device, CL_DEVICE_PLATFORM, sizeof platform, &platform, NULL);
+    if (platform)
+        clGetPlatformInfo(platform, CL_PLATFORM_VERSION, sizeof pname - 1, pname, NULL);
+    snprintf(ps->device_key, sizeof ps->device_key, "%s|%s|%s|%s|%s", name, vendor, driver,
+             version, pname);
+}
+
+void cnn_cl_programs_release(cnn_cl_programs *ps)
+{
+    cnn_cl_program_entry *e = ps->head;
+    while (e) {
+        cnn_cl_program_entry *next = e->next;
+        clReleaseProgram(e->program);
+        free(e->source_name);
+        free(e->options);
+        free(e);
+        e = next;
+    }
+    ps->head = NULL;
+}
+
+/* The source text: from $CNNCL_KERNEL_DIR/<name> during development, else the embedded copy.
+ * *text is malloc'ed and NUL-terminated. */
+static cnn_status load_source(cnn_context *ctx, const char *name, char **text, size_t *len)
+{
+    const char *dir = getenv("CNNCL_KERNEL_DIR");
+    if (dir && *dir) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            return cnn_error(ctx, CNN_ERROR_BUILD_FAILED,
+                             "cannot open kernel source %s (CNNCL_KERNEL_DIR is set)", path);
+        size_t cap = 1 << 16, n = 0;
+        char *buf = malloc(cap);
+        while (buf) {
+            n += fread(buf + n, 1, cap - n - 1, f);
+            if (n < cap - 1)
+                break;
+            char *grown = realloc(buf, cap * 2);
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        int read_error = ferror(f);
+        fclose(f);
+        if (!buf)
+            return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "reading %s: out of memory", path);
+        if (read_error) {
+            free(buf);
+            return cnn_error(ctx, CNN_ERROR_BUILD_FAILED, "error reading kernel source %s", path);
+        }
+        buf[n] = '\0';
+        *text = buf;
+        *len = n;
+        return CNN_SUCCESS;
+    }
+    for (size_t i = 0; i < cnn_kernel_source_count; i++) {
+        if (strcmp(cnn_kernel_sources[i].name, name) != 0)
+            continue;
+        char *buf = malloc(cnn_kernel_sources[i].size + 1);
+        if (!buf)
+            return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "kernel source: out of memory");
+        memcpy(buf, cnn_kernel_sources[i].data, cnn_kernel_sources[i].size);
+        buf[cnn_kernel_sources[i].size] = '\0';
+        *text = buf;
+        *len = cnn_kernel_sources[i].size;
+        return CNN_SUCCESS;
+    }
+    return cnn_error(ctx, CNN_ERROR_INTERNAL, "kernel source %s is not embedded", name);
+}
+
+static void append_build_log(cnn_context *ctx, cl_program program, cl_device_id device)
+{
+    size_t size = 0;
+    if (clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, 0, NULL, &size) !=
+            CL_SUCCESS ||
+        size == 0)
+        return;
+    char *log = malloc(size + 1);
+    if (!log)
+        return;
+    if (clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, size, log, NULL) ==
+        CL_SUCCESS) {
+        log[size] = '\0';
+        cnn_error_append(ctx, "\nbuild log:\n");
+        cnn_error_append(ctx, log);
+    }
+    free(log);
+}
+
+/* Build from a cached binary; NULL when there is none or it does not load. */
+static cl_program build_from_cache(cnn_cl_programs *ps, const char *key)
+{
+    unsigned char *bin = NULL;
+    size_t size = 0;
+    if (!cnn_disk_cache_load(key, &bin, &size))
+        return NULL;
+    cl_int status = CL_SUCCESS, err = CL_SUCCESS;
+    const unsigned char *bins[1] = {bin};
+    cl_program p =
+        clCreateProgramWithBinary(ps->context, 1, &ps->device, &size, bins, &status, &err);
+    free(bin);
+    if (err != CL_SUCCESS || status != CL_SUCCESS || !p) {
+        if (p)
+            clReleaseProgram(p);
+        return NULL;
+    }
+    if (clBuildProgram(p, 1, &ps->device, NULL, NULL, NULL) != CL_SUCCESS) {
+        clReleaseProgram(p);
+        return NULL;
+    }
+    return p;
+}
+
+static void store_in_cache(cnn_cl_programs *ps, cl_program p, const char *key)
+{
+    size_t size = 0;
+    if (clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS ||
+        size == 0)
+        return;
+    unsigned char *bin = malloc(size);
+    if (!bin)
+        return;
+    unsigned char *bins[1] = {bin};
+    if (clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) == CL_SUCCESS)
+        cnn_disk_cache_store(key, bin, size);
+    (void)ps;
+    free(bin);
+}
+
+static cnn_status build(cnn_cl_programs *ps, cnn_context *ctx, const char *source_name,
+                        const char *options, cl_program *out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    cnn_status s = load_source(ctx, source_name, &text, &len);
+    if (s != CNN_SUCCESS)
+        return s;
+    /* The key names everything that changes the binary: library version, source, options,
+     * device and driver. */
+    size_t key_size = strlen(ps->device_key) + strlen(options) + strlen(source_name) + 128;
+    char *key = malloc(key_size);
+    if (!key) {
+        free(text);
+        return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "program key: out of memory");
+    }
+    snprintf(key, key_size, "cnncl %s|%s|%016llx|%s|%s", cnn_version(), source_name,
+             (unsigned long long)cnn_fnv1a64(CNN_FNV_OFFSET, text, len), options,
+             ps->device_key);
+
+    double t0 = now_ms();
+    cl_program p = build_from_cache(ps, key);
+    if (p) {
+        cnn_log(CNN_LOG_DEBUG, "program %s [%s] loaded from the disk cache in %.1f ms",
+                source_name, options, now_ms() - t0);
+    } else {
+        cl_int err;
+        const char *srcs[1] = {text};
+        p = clCreateProgramWithSource(ps->context, 1, srcs, &len, &err);
+        if (err != CL_SUCCESS) {
+            s = CNN_CL_FAIL(ctx, "clCreateProgramWithSource", err);
+        } else if ((err = clBuildProgram(p, 1, &ps->device, options, NULL, NULL)) !=
+                   CL_SUCCESS) {
+            s = cnn_error(ctx, CNN_ERROR_BUILD_FAILED, "building %s with options '%s' failed: %s",
+                          source_name, options, cnn_cl_error_name(err));
+            append_build_log(ctx, p, ps->device);
+            clReleaseProgram(p);
+            p = NULL;
+        } else {
+            cnn_log(CNN_LOG_DEBUG, "program %s [%s] built in %.1f ms", source_name, options,
+                    now_ms() - t0);
+            store_in_cache(ps, p, key);
+        }
+    }
+    free(key);
+    free(text);
+    if (s == CNN_SUCCESS)
+        *out = p;
+    return s;
+}
+
+cnn_status cnn_cl_program_get(cnn_cl_programs *ps, cnn_context *ctx, const char *source_name,
+                              const char *options, cl_program *program)
+{
+    for (cnn_cl_program_entry *e = ps->head; e; e = e->next)
+        if (!strcmp(e->source_name, source_name) && !strcmp(e->options, options)) {
+            *program = e->program;
+            return CNN_SUCCESS;
+        }
+    cnn_cl_program_entry *e = calloc(1, sizeof *e);
+    if (!e || !(e->source_name = dup_string(source_name)) || !(e->options = dup_string(options))) {
+        if (e)
+            free(e->source_name);
+        free(e);
+        return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "program cache: out of memory");
+    }
+    cnn_status s = build(ps, ctx, source_name, options, &e->program);
+    if (s != CNN_SUCCESS) {
+        free(e->source_name);
+        free(e->options);
+        free(e);
+        return s;
+    }
+    e->next = ps->head;
+    ps->head = e;
+    *program = e->program;
+    return CNN_SUCCESS;
+}
+
+cnn_status cnn_cl_kernel_create(cnn_cl_programs *ps, cnn_context *ctx, const char *source_name,
+                                const char *options, const char *kernel_name, cl_kernel *kernel)
+{
+    cl_program program;
+    cnn_status s = cnn_cl_program_get(ps, ctx, source_name, options, &program);
+    if (s != CNN_SUCCESS)
+        return s;
+    cl_int err;
+    *kernel = clCreateKernel(program, kernel_name, &err);
+    if (err != CL_SUCCESS)
+        return CNN_CL_FAIL(ctx, "clCreateKernel", err);
+    return CNN_SUCCESS;
+}

@@ -1,0 +1,86 @@
+/* Context lifetime. A context stays allocated until its last tensor and plan are gone, so a
+ * caller who destroys things in the wrong order gets a leak-free shutdown, not a crash. */
+#include "cnn_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+cnn_context *cnn_context_alloc(void)
+{
+    return calloc(1, sizeof(cnn_context));
+}
+
+static void context_free(cnn_context *ctx)
+{
+    cnn_plan_cache_destroy(ctx);
+    if (ctx->backend)
+        ctx->backend->vt->destroy(ctx->backend);
+    free(ctx->last_error);
+    free(ctx);
+}
+
+void cnn_context_release_child(cnn_context *ctx)
+{
+    if (ctx->closing && ctx->live_tensors == 0 && ctx->live_plans == 0)
+        context_free(ctx);
+}
+
+cnn_status cnn_context_complete(cnn_context **out, cnn_context *ctx, cnn_status status,
+                                char *errbuf, size_t errbuf_size)
+{
+    if (status != CNN_SUCCESS) {
+        const char *msg = ctx && ctx->last_error && ctx->last_error[0]
+                              ? ctx->last_error
+                              : cnn_status_string(status);
+        cnn_copy_message(errbuf, errbuf_size, msg);
+        if (ctx)
+            context_free(ctx);
+        *out = NULL;
+        return status;
+    }
+    cnn_log(CNN_LOG_INFO, "device %s: %s (%s, %s)", ctx->device.selector, ctx->device.name,
+            cnn_device_type_string(ctx->device.type), ctx->device.vendor);
+    cnn_error_clear(ctx);
+    cnn_copy_message(errbuf, errbuf_size, "");
+    *out = ctx;
+    return CNN_SUCCESS;
+}
+
+void cnn_context_destroy(cnn_context *ctx)
+{
+    if (!ctx || ctx->closing)
+        return;
+    if (ctx->backend)
+        ctx->backend->vt->finish(ctx->backend);
+    /* Cached plans belong to the context; the caller's own plans and tensors keep it alive. */
+    cnn_plan_cache_destroy(ctx);
+    ctx->closing = 1;
+    if (ctx->live_tensors || ctx->live_plans)
+        cnn_log(CNN_LOG_WARN,
+                "context destroyed with %lld tensors and %lld plans alive; freed with the last",
+                (long long)ctx->live_tensors, (long long)ctx->live_plans);
+    cnn_context_release_child(ctx);
+}
+
+cnn_status cnn_context_device(const cnn_context *ctx, cnn_device_info *info)
+{
+    if (!ctx || !info)
+        return CNN_ERROR_INVALID_ARGUMENT;
+    *info = ctx->device;
+    return CNN_SUCCESS;
+}
+
+cnn_status cnn_context_finish(cnn_context *ctx)
+{
+    if (!ctx)
+        return CNN_ERROR_INVALID_ARGUMENT;
+    return ctx->backend->vt->finish(ctx->backend);
+}
+
+cnn_status cnn_context_last_op_ms(cnn_context *ctx, double *ms)
+{
+    if (!ctx || !ms)
+        return ctx ? cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT, "ms is NULL")
+                   : CNN_ERROR_INVALID_ARGUMENT;
+    return ctx->backend->vt->last_op_ms(ctx->backend, ms);
+}

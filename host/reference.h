@@ -1,0 +1,28 @@
+/* The reference path: plain loops with double accumulation, obviously correct, no tiling.
+ * Used by the reference backend, by tests and by cnnbench's verification. */
+#ifndef CNNCL_REFERENCE_H
+#define CNNCL_REFERENCE_H
+
+#include "backend.h"
+
+/* One output element of a convolution: out[n][k][oy][ox] before rounding to float.
+ * bias may be NULL (d->has_bias is then ignored). Also returns, in *abs_sum if not NULL,
+ * sum |x*w| (+ |bias|), the scale used by the tests' tolerance. */
+double cnn_ref_conv2d_point(const cnn_conv2d_desc *d, const float *in, const float *weights,
+                            const float *bias, int64_t n, int64_t k, int64_t oy, int64_t ox,
+                            double *abs_sum);
+
+/* A whole convolution: out = act(conv(in, weights) + bias). bias NULL: no bias. */
+void cnn_ref_conv2d(const cnn_conv2d_desc *d, float *out, const float *in,
+                    const float *weights, const float *bias);
+
+/* One pooled output element and a whole pooling. */
+float cnn_ref_pool2d_point(const cnn_pool2d_desc *d, const float *in, int64_t n, int64_t c,
+                           int64_t oy, int64_t ox);
+void cnn_ref_pool2d(const cnn_pool2d_desc *d, float *out, const float *in);
+
+/* out = act(x + bias[c]); out may equal x. */
+void cnn_ref_bias_act(const cnn_bias_act_desc *d, float *out, const float *x,
+                      const float *bias);
+
+#endif /* CNNCL_REFERENCE_H */
