@@ -140,7 +140,7 @@ cnn_status cnn_conv2d_output_shape(int64_t out[4], const int64_t input[4],
 {
     if (!out)
         return CNN_ERROR_INVALID_ARGUMENT;
-    cnn_conv2d_desc d;
+    cnn_conv2d_desc d = {0};
     cnn_status s = cnn_conv2d_make_desc(NULL, &d, input, weights, 0, params);
     if (s != CNN_SUCCESS)
         return s;

@@ -93,7 +93,7 @@ cnn_status cnn_pool2d_output_shape(int64_t out[4], const int64_t input[4],
 {
     if (!out)
         return CNN_ERROR_INVALID_ARGUMENT;
-    cnn_pool2d_desc d;
+    cnn_pool2d_desc d = {0};
     cnn_status s = cnn_pool2d_make_desc(NULL, &d, input, params);
     if (s != CNN_SUCCESS)
         return s;
