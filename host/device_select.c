@@ -103,8 +103,12 @@ static int match_selector(const char *sel, const cnn_cl_device_entry *e, size_t 
                 return (int)i;
         return -2;
     }
+    /* A name or vendor substring, in cnn_device_list() order: the reference first. */
+    cnn_device_info info;
+    reference_info(&info);
+    if (cnn_contains_nocase(info.name, sel) || cnn_contains_nocase(info.vendor, sel))
+        return -1;
     for (size_t i = 0; i < n; i++) {
-        cnn_device_info info;
         cnn_cl_device_info(e[i].device, e[i].platform_index, e[i].device_index, &info);
         if (cnn_contains_nocase(info.name, sel) || cnn_contains_nocase(info.vendor, sel))
             return (int)i;
