@@ -10,7 +10,7 @@
 typedef struct conv_shape {
     cl_int C, H, W, K, R, S, OH, OW;
     cl_int stride_h, stride_w, dil_h, dil_w, pad_t, pad_l;
-    cl_int Cg, Kg, k_blocks, flip, cb, in_tile_h, in_tile_w;
+    cl_int Cg, Kg, k_blocks, flip, has_bias, activation, cb, in_tile_h, in_tile_w;
 } conv_shape;
 
 typedef struct direct_tiles {
@@ -38,20 +38,14 @@ static direct_tiles default_tiles(const cnn_device_info *info)
                           .use_local = 1};
 }
 
-/* Shrink tiles that would be mostly idle on a small output. */
+/* Narrow outputs (7x7 maps) and groups of few output channels (depthwise) get narrower tiles.
+ * The classes are few on purpose: each is a program that a cold start compiles. */
 static void fit_to_shape(direct_tiles *t, const cnn_conv2d_desc *d)
 {
-    const int64_t kg = d->k / d->groups;
-    while (t->wpt_x > 1 && (int64_t)t->lx * (t->wpt_x / 2) >= d->ow)
-        t->wpt_x /= 2;
-    while (t->lx > 1 && (int64_t)(t->lx / 2) * t->wpt_x >= d->ow)
-        t->lx /= 2;
-    while (t->ly > 1 && t->ly / 2 >= d->oh)
-        t->ly /= 2;
-    while (t->wpt_k > 1 && t->wpt_k / 2 >= kg)
-        t->wpt_k /= 2;
-    while (t->lz > 1 && (int64_t)(t->lz / 2) * t->wpt_k >= kg)
-        t->lz /= 2;
+    if (d->ow <= (int64_t)t->wpt_x)
+        t->lx = 1;
+    if (d->k / d->groups < 4)
+        t->wpt_k = 1;
     if (t->cb > d->c / d->groups)
         t->cb = (int)(d->c / d->groups);
 }
@@ -112,15 +106,12 @@ static void fit_to_work_group(direct_tiles *t, size_t max_wg, const size_t max_i
     }
 }
 
-static cnn_status build_kernel(cl_backend *b, const cnn_conv2d_desc *d, const direct_tiles *t,
-                               cl_kernel *kernel)
+static cnn_status build_kernel(cl_backend *b, const direct_tiles *t, cl_kernel *kernel)
 {
     char options[256];
     snprintf(options, sizeof options,
-             "-cl-std=CL1.2 -DLX=%d -DLY=%d -DLZ=%d -DWPT_X=%d -DWPT_K=%d -DUSE_LOCAL=%d "
-             "-DHAS_BIAS=%d -DACTIVATION=%d",
-             t->lx, t->ly, t->lz, t->wpt_x, t->wpt_k, t->use_local, d->has_bias,
-             (int)d->activation);
+             "-cl-std=CL1.2 -DLX=%d -DLY=%d -DLZ=%d -DWPT_X=%d -DWPT_K=%d -DUSE_LOCAL=%d",
+             t->lx, t->ly, t->lz, t->wpt_x, t->wpt_k, t->use_local);
     return cnn_cl_kernel_create(&b->programs, b->base.ctx, "conv2d_direct.cl", options,
                                 "conv2d_direct", kernel);
 }
@@ -153,7 +144,7 @@ cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void
     /* The compiled kernel may allow fewer work-items than the device (registers): shrink and
      * rebuild until it fits. */
     for (;;) {
-        s = build_kernel(b, d, &t, &st->kernel);
+        s = build_kernel(b, &t, &st->kernel);
         if (s != CNN_SUCCESS) {
             free(st);
             return s;
@@ -190,7 +181,8 @@ cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void
     p->dil_h = (cl_int)d->dilation_h; p->dil_w = (cl_int)d->dilation_w;
     p->pad_t = (cl_int)d->pad_top; p->pad_l = (cl_int)d->pad_left;
     p->Cg = (cl_int)(d->c / d->groups); p->Kg = (cl_int)kg; p->k_blocks = (cl_int)k_blocks;
-    p->flip = d->flip; p->cb = t.cb;
+    p->flip = d->flip; p->has_bias = d->has_bias; p->activation = (cl_int)d->activation;
+    p->cb = t.cb;
     p->in_tile_h = (cl_int)in_tile_h(&t, d);
     p->in_tile_w = (cl_int)in_tile_w(&t, d);
     st->local[0] = (size_t)t.lx; st->local[1] = (size_t)t.ly; st->local[2] = (size_t)t.lz;

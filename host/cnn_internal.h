@@ -18,7 +18,11 @@ cnn_status cnn_error(cnn_context *ctx, cnn_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-cnn_status cnn_verror(cnn_context *ctx, cnn_status status, const char *fmt, va_list ap);
+cnn_status cnn_verror(cnn_context *ctx, cnn_status status, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 0)))
+#endif
+    ;
 /* Append text (a build log) to the last error. */
 void cnn_error_append(cnn_context *ctx, const char *text);
 /* Clear the last error (at the start of each public call that succeeds). */

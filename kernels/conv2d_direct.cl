@@ -6,7 +6,9 @@
  * With USE_LOCAL, the input tile (with its halo) and the weights of CB input channels are
  * staged in local memory before the work-items accumulate from it; without, they read global
  * memory directly (for shapes whose tile does not fit in local memory).
- * Shapes are arguments; only tunables and feature switches are macros. */
+ * Shapes are arguments; only tunables and feature switches are macros. The epilogue (bias,
+ * activation, flip) is an argument too: it costs one uniform branch per output and keeps the
+ * number of programs that a cold start compiles small. */
 
 #ifndef LX
 #define LX 16
@@ -26,12 +28,6 @@
 #ifndef USE_LOCAL
 #define USE_LOCAL 1
 #endif
-#ifndef HAS_BIAS
-#define HAS_BIAS 0
-#endif
-#ifndef ACTIVATION /* 0: none, 1: ReLU */
-#define ACTIVATION 0
-#endif
 
 #define TILE_W (LX * WPT_X)
 #define TILE_H LY
@@ -43,7 +39,9 @@ typedef struct {
     int OH, OW;
     int stride_h, stride_w, dil_h, dil_w, pad_t, pad_l;
     int Cg, Kg, k_blocks; /* channels per group, KB-blocks per group */
-    int flip;
+    int flip;             /* 1: the kernel rotated by 180 degrees (mathematical convolution) */
+    int has_bias;
+    int activation;       /* 0: none, 1: ReLU */
     int cb;               /* input channels staged per step */
     int in_tile_h, in_tile_w;
 } conv_shape;
@@ -159,20 +157,13 @@ void conv2d_direct(__global const float *restrict in, __global const float *rest
         if (kg >= p.Kg)
             break;
         const int k = g * p.Kg + kg;
-#if HAS_BIAS
-        const float b = bias[k];
-#else
-        const float b = 0.0f;
-#endif
+        const float b = p.has_bias ? bias[k] : 0.0f;
         __global float *out_row = out + (((size_t)n * p.K + k) * p.OH + oy_out) * p.OW;
         for (int px = 0; px < WPT_X; px++) {
             const int ox = tile_x0 + px * LX + lx;
             if (ox < p.OW) {
-                float v = acc[kk][px] + b;
-#if ACTIVATION == 1
-                v = fmax(v, 0.0f);
-#endif
-                out_row[ox] = v;
+                const float v = acc[kk][px] + b;
+                out_row[ox] = p.activation == 1 ? fmax(v, 0.0f) : v;
             }
         }
     }

@@ -1,0 +1,380 @@
+/* Randomized conv2d on every OpenCL device against the reference (cnn_ref_conv2d), through the
+ * public API. Labels: opencl, random. Exit 77 (skipped) when there is no OpenCL device.
+ *
+ * 13 problem classes cycle so that each appears about 24 times in 312 problems: 1x1, kernel
+ * equal to the input, stride larger than the kernel, padding of at least half the kernel,
+ * dilation, groups, depthwise, asymmetric padding, odd sizes, batch > 1, channel counts that
+ * are not multiples of 4/8/16, channel counts that are, and a free mix. Flip, bias, ReLU and
+ * the algorithm (AUTO or DIRECT) are drawn for every problem.
+ *
+ * Each problem runs one of three ways: one-shot cnn_conv2d; a plan executed twice with new
+ * data written into the same tensors (catches stale per-plan state such as weights repacked
+ * once); a plan executed on two different sets of tensors.
+ *
+ * Tolerance per element: |y - ref| <= 1e-5 * sum|x*w| (+|bias|) + 1e-6, the scale coming
+ * from cnn_ref_conv2d_point. Outputs are pre-filled with NaN: an unwritten element fails.
+ *
+ * Usage: test_conv_random [count [max_macs [size_range]]]
+ *   count       problems per device (default 312)
+ *   max_macs    largest problem in multiply-adds (default 150000)
+ *   size_range  input height/width drawn up to this much above the smallest (default 14)
+ * CNNCL_TEST_SEED changes the problems; larger values are for soak runs, not for CTest. */
+#include "test_util.h"
+
+#include "cnn_internal.h"
+#include "reference.h"
+
+static int64_t max_macs = 150000; /* per problem: keeps the whole run to seconds on PoCL */
+static int64_t size_range = 14;
+
+typedef struct conv_problem {
+    int64_t xs[4], ws[4];
+    cnn_conv2d_params p;
+    int has_bias;
+} conv_problem;
+
+static const char *const class_names[] = {
+    "1x1", "kernel = input", "stride > kernel", "pad >= kernel/2", "dilation", "groups",
+    "depthwise", "asymmetric pads", "odd sizes", "batch > 1", "odd channels",
+    "channels multiple of 16", "mix",
+};
+#define NUM_CLASSES ((int)(sizeof class_names / sizeof class_names[0]))
+
+static int64_t pick(tu_rng *r, const int64_t *values, int count)
+{
+    return values[tu_range(r, 0, count - 1)];
+}
+
+/* Draw one problem of class cls. Returns 0 if it is too large or invalid (draw again). */
+static int draw_problem(tu_rng *r, int cls, conv_problem *pr)
+{
+    static const int64_t odd[] = {1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 23};
+    static const int64_t odd_sizes[] = {1, 3, 5, 7, 9, 11, 13, 17, 19};
+    static const int64_t mult16[] = {16, 32};
+    cnn_conv2d_params *p = &pr->p;
+    *p = cnn_conv2d_params_default();
+
+    int64_t n = tu_chance(r, 75) ? 1 : tu_range(r, 2, 3);
+    int64_t g = 1;
+    int64_t cg = tu_range(r, 1, 9), kg = tu_range(r, 1, 9); /* channels per group */
+    int64_t kr = tu_range(r, 1, 5), ks = tu_range(r, 1, 5);
+    p->stride_h = tu_chance(r, 70) ? 1 : tu_range(r, 2, 3);
+    p->stride_w = tu_chance(r, 70) ? p->stride_h : tu_range(r, 1, 3);
+    p->dilation_h = p->dilation_w = 1;
+    int64_t pad_h = tu_range(r, 0, kr / 2), pad_w = tu_range(r, 0, ks / 2);
+    p->pad_top = p->pad_bottom = pad_h;
+    p->pad_left = p->pad_right = pad_w;
+    int64_t h = -1, w = -1; /* -1: drawn from the kernel extent below */
+
+    switch (cls) {
+    case 0: /* 1x1 */
+        kr = ks = 1;
+        p->pad_top = p->pad_bottom = p->pad_left = p->pad_right = 0;
+        cg = tu_range(r, 1, 24);
+        kg = tu_range(r, 1, 24);
+        break;
+    case 1: /* kernel as large as the (unpadded) input */
+        kr = tu_range(r, 1, 7);
+        ks = tu_range(r, 1, 7);
+        p->pad_top = p->pad_bottom = p->pad_left = p->pad_right = 0;
+        h = kr;
+        w = ks;
+        break;
+    case 2: /* stride larger than the kernel */
+        kr = tu_range(r, 1, 3);
+        ks = tu_range(r, 1, 3);
+        p->stride_h = kr + tu_range(r, 1, 3);
+        p->stride_w = ks + tu_range(r, 1, 3);
+        p->pad_top = p->pad_bottom = tu_range(r, 0, kr / 2);
+        p->pad_left = p->pad_right = tu_range(r, 0, ks / 2);
+        break;
+    case 3: /* padding of at least half the kernel, sometimes more than the kernel */
+        p->pad_top = tu_range(r, kr / 2, kr + 1);
+        p->pad_bottom = tu_range(r, kr / 2, kr + 1);
+        p->pad_left = tu_range(r, ks / 2, ks + 1);
+        p->pad_right = tu_range(r, ks / 2, ks + 1);
+        break;
+    case 4: /* dilation */
+        kr = tu_range(r, 2, 3);
+        ks = tu_range(r, 1, 3);
+        p->dilation_h = tu_range(r, 2, 3);
+        p->dilation_w = tu_range(r, 1, 3);
+        p->pad_top = p->pad_bottom = tu_range(r, 0, p->dilation_h);
+        p->pad_left = p->pad_right = tu_range(r, 0, p->dilation_w);
+        break;
+    case 5: /* groups */
+        g = tu_range(r, 2, 4);
+        cg = tu_range(r, 1, 5);
+        kg = tu_range(r, 1, 5);
+        break;
+    case 6: /* depthwise: groups = C = K, sometimes a channel multiplier of 2 */
+        g = tu_range(r, 1, 20);
+        cg = 1;
+        kg = tu_chance(r, 70) ? 1 : 2;
+        kr = ks = pick(r, (const int64_t[]){3, 3, 5, 1, 7}, 5);
+        p->pad_top = p->pad_bottom = p->pad_left = p->pad_right = tu_range(r, 0, kr / 2);
+        break;
+    case 7: /* asymmetric padding */
+        p->pad_top = tu_range(r, 0, kr);
+        p->pad_bottom = tu_range(r, 0, kr);
+        p->pad_left = tu_range(r, 0, ks);
+        p->pad_right = tu_range(r, 0, ks);
+        break;
+    case 8: /* odd sizes everywhere */
+        h = pick(r, odd_sizes, 9);
+        w = pick(r, odd_sizes, 9);
+        kr = pick(r, (const int64_t[]){1, 3, 5}, 3);
+        ks = pick(r, (const int64_t[]){1, 3, 5}, 3);
+        cg = pick(r, odd, 7);
+        kg = pick(r, odd, 7);
+        break;
+    case 9: /* batch */
+        n = tu_range(r, 2, 4);
+        break;
+    case 10: /* channel counts that are not multiples of 4, 8 or 16 */
+        cg = pick(r, odd, 11);
+        kg = pick(r, (const int64_t[]){3, 5, 6, 7, 10, 12, 14, 17, 18, 33}, 10);
+        break;
+    case 11: /* channel counts that are (the vectorized paths) */
+        cg = pick(r, mult16, 2);
+        kg = pick(r, mult16, 2);
+        kr = ks = pick(r, (const int64_t[]){1, 3}, 2);
+        p->pad_top = p->pad_bottom = p->pad_left = p->pad_right = kr / 2;
+        break;
+    default: /* a free mix */
+        g = tu_chance(r, 30) ? tu_range(r, 2, 3) : 1;
+        kr = tu_range(r, 1, 6);
+        ks = tu_range(r, 1, 6);
+        p->dilation_h = tu_chance(r, 25) ? 2 : 1;
+        p->dilation_w = tu_chance(r, 25) ? 2 : 1;
+        p->stride_h = tu_range(r, 1, 4);
+        p->stride_w = tu_range(r, 1, 4);
+        p->pad_top = tu_range(r, 0, kr);
+        p->pad_bottom = tu_range(r, 0, kr);
+        p->pad_left = tu_range(r, 0, ks);
+        p->pad_right = tu_range(r, 0, ks);
+        n = tu_range(r, 1, 3);
+        break;
+    }
+
+    /* Input size: at least the dilated kernel minus the padding, up to size_range more. */
+    int64_t ext_h = p->dilation_h * (kr - 1) + 1, ext_w = p->dilation_w * (ks - 1) + 1;
+    int64_t min_h = ext_h - p->pad_top - p->pad_bottom, min_w = ext_w - p->pad_left - p->pad_right;
+    if (min_h < 1) {
+        min_h = 1;
+    }
+    if (min_w < 1) {
+        min_w = 1;
+    }
+    if (h < 0) {
+        h = tu_range(r, min_h, min_h + size_range);
+    }
+    if (w < 0) {
+        w = tu_range(r, min_w, min_w + size_range);
+    }
+    if (h < min_h || w < min_w) {
+        return 0;
+    }
+
+    p->groups = g;
+    p->flip = tu_chance(r, 50);
+    p->activation = tu_chance(r, 50) ? CNN_ACTIVATION_RELU : CNN_ACTIVATION_NONE;
+    p->algo = tu_chance(r, 25) ? CNN_CONV2D_ALGO_DIRECT : CNN_CONV2D_ALGO_AUTO;
+    pr->has_bias = tu_chance(r, 50);
+    pr->xs[0] = n;
+    pr->xs[1] = cg * g;
+    pr->xs[2] = h;
+    pr->xs[3] = w;
+    pr->ws[0] = kg * g;
+    pr->ws[1] = cg;
+    pr->ws[2] = kr;
+    pr->ws[3] = ks;
+
+    int64_t ys[4];
+    if (cnn_conv2d_output_shape(ys, pr->xs, pr->ws, p) != CNN_SUCCESS) {
+        return 0;
+    }
+    int64_t macs = ys[0] * ys[1] * ys[2] * ys[3] * cg * kr * ks;
+    return macs <= max_macs;
+}
+
+/* Compare a device result with the reference, element by element. */
+static int check_result(const cnn_conv2d_desc *d, const float *got, const float *want,
+                        const float *x, const float *w, const float *b)
+{
+    int64_t idx = 0, bad = 0;
+    for (int64_t n = 0; n < d->n; n++) {
+        for (int64_t k = 0; k < d->k; k++) {
+            for (int64_t oy = 0; oy < d->oh; oy++) {
+                for (int64_t ox = 0; ox < d->ow; ox++, idx++) {
+                    double abs_sum = 0;
+                    (void)cnn_ref_conv2d_point(d, x, w, b, n, k, oy, ox, &abs_sum);
+                    double tol = 1e-5 * abs_sum + 1e-6;
+                    double diff = fabs((double)got[idx] - (double)want[idx]);
+                    if (!(diff <= tol)) {
+                        if (bad == 0) {
+                            tu_report(__FILE__, __LINE__, "conv2d result differs from the "
+                                      "reference");
+                        }
+                        if (bad < 8) {
+                            fprintf(stderr, "    [n%" PRId64 " k%" PRId64 " y%" PRId64
+                                            " x%" PRId64 "] got %.9g want %.9g (tol %.3g)\n",
+                                    n, k, oy, ox, got[idx], want[idx], tol);
+                        }
+                        bad++;
+                    }
+                }
+            }
+        }
+    }
+    if (bad > 0) {
+        fprintf(stderr, "    %" PRId64 " of %" PRId64 " elements differ\n", bad, idx);
+    }
+    return bad != 0;
+}
+
+/* Fill host data for a problem and compute the reference output. */
+static void make_data(tu_rng *r, const cnn_conv2d_desc *d, float *x, float *w, float *b,
+                      float *ref)
+{
+    tu_fill_uniform(r, x, d->n * d->c * d->h * d->w, -1.0f, 1.0f);
+    tu_fill_uniform(r, w, d->k * (d->c / d->groups) * d->r * d->s, -1.0f, 1.0f);
+    tu_fill_uniform(r, b, d->k, -1.0f, 1.0f);
+    cnn_ref_conv2d(d, ref, x, w, d->has_bias ? b : NULL);
+}
+
+static int write_all(cnn_tensor *tx, const float *x, cnn_tensor *tw, const float *w,
+                     cnn_tensor *tb, const float *b, cnn_tensor *ty, const float *nan_fill)
+{
+    CHECK_OK(cnn_tensor_write(tx, x, cnn_tensor_count(tx)));
+    CHECK_OK(cnn_tensor_write(tw, w, cnn_tensor_count(tw)));
+    if (tb != NULL) {
+        CHECK_OK(cnn_tensor_write(tb, b, cnn_tensor_count(tb)));
+    }
+    CHECK_OK(cnn_tensor_write(ty, nan_fill, cnn_tensor_count(ty)));
+    return 0;
+}
+
+/* Run one problem on ctx in the given mode (0 one-shot, 1 plan twice on rewritten tensors,
+ * 2 plan twice on separate tensors). */
+static int run_problem(cnn_context *ctx, tu_rng *r, const conv_problem *pr, int mode)
+{
+    cnn_conv2d_desc d;
+    CHECK_OK(cnn_conv2d_make_desc(NULL, &d, pr->xs, pr->ws, pr->has_bias, &pr->p));
+    int64_t xc = d.n * d.c * d.h * d.w, wc = d.k * (d.c / d.groups) * d.r * d.s;
+    int64_t yc = d.n * d.k * d.oh * d.ow;
+    const int64_t ys[4] = {d.n, d.k, d.oh, d.ow};
+    float *x = tu_floats(xc), *w = tu_floats(wc), *b = tu_floats(d.k), *ref = tu_floats(yc);
+    float *nan_fill = tu_floats_fill(yc, NAN);
+    CHECK(x != NULL && w != NULL && b != NULL && ref != NULL && nan_fill != NULL);
+    make_data(r, &d, x, w, b, ref);
+
+    cnn_tensor *tx = tu_tensor(ctx, d.n, d.c, d.h, d.w);
+    cnn_tensor *tw = tu_tensor(ctx, d.k, d.c / d.groups, d.r, d.s);
+    cnn_tensor *tb = pr->has_bias ? tu_tensor(ctx, 1, d.k, 1, 1) : NULL;
+    cnn_tensor *ty = tu_tensor(ctx, ys[0], ys[1], ys[2], ys[3]);
+    CHECK(tx != NULL && tw != NULL && ty != NULL && (!pr->has_bias || tb != NULL));
+    CHECK(write_all(tx, x, tw, w, tb, b, ty, nan_fill) == 0);
+
+    if (mode == 0) {
+        CHECK_OK(cnn_conv2d(ctx, ty, tx, tw, tb, &pr->p));
+        float *got = tu_read(ty);
+        CHECK(got != NULL);
+        CHECK(check_result(&d, got, ref, x, w, b) == 0);
+        return 0;
+    }
+
+    cnn_conv2d_plan *plan = NULL;
+    CHECK_OK(cnn_conv2d_plan_create(&plan, ctx, pr->xs, pr->ws, pr->has_bias, &pr->p));
+    tu_track(TU_CONV_PLAN, plan);
+    cnn_conv2d_algo algo = CNN_CONV2D_ALGO_AUTO;
+    int64_t plan_ys[4];
+    CHECK_OK(cnn_conv2d_plan_info(plan, &algo, plan_ys));
+    CHECK(algo != CNN_CONV2D_ALGO_AUTO);
+    CHECK(pr->p.algo == CNN_CONV2D_ALGO_AUTO || algo == pr->p.algo);
+    CHECK(memcmp(plan_ys, ys, sizeof ys) == 0);
+
+    CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb));
+    float *got = tu_read(ty);
+    CHECK(got != NULL);
+    CHECK(check_result(&d, got, ref, x, w, b) == 0);
+
+    /* Second execution on different data. */
+    make_data(r, &d, x, w, b, ref);
+    if (mode == 2) {
+        tx = tu_tensor(ctx, d.n, d.c, d.h, d.w);
+        tw = tu_tensor(ctx, d.k, d.c / d.groups, d.r, d.s);
+        tb = pr->has_bias ? tu_tensor(ctx, 1, d.k, 1, 1) : NULL;
+        ty = tu_tensor(ctx, ys[0], ys[1], ys[2], ys[3]);
+        CHECK(tx != NULL && tw != NULL && ty != NULL && (!pr->has_bias || tb != NULL));
+    }
+    CHECK(write_all(tx, x, tw, w, tb, b, ty, nan_fill) == 0);
+    CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb));
+    got = tu_read(ty);
+    CHECK(got != NULL);
+    CHECK(check_result(&d, got, ref, x, w, b) == 0);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int count = argc > 1 ? atoi(argv[1]) : 312;
+    if (argc > 2) {
+        max_macs = strtoll(argv[2], NULL, 0);
+    }
+    if (argc > 3) {
+        size_range = strtoll(argv[3], NULL, 0);
+    }
+    tu_devices devs;
+    if (tu_device_selectors(&devs, 0) != 0) {
+        return 1;
+    }
+    if (devs.count == 0) {
+        printf("no OpenCL device: skipped\n");
+        return TU_SKIP;
+    }
+    int failures = 0;
+    for (int dev = 0; dev < devs.count; dev++) {
+        cnn_context *ctx = tu_context(devs.selector[dev]);
+        if (ctx == NULL) {
+            failures++;
+            continue;
+        }
+        /* The same problems on every device. */
+        tu_rng r = tu_rng_make(1);
+        int dev_failures = 0, per_mode[3] = {0};
+        for (int i = 0; i < count; i++) {
+            int cls = i % NUM_CLASSES, mode = (i / NUM_CLASSES) % 3;
+            conv_problem pr;
+            int tries = 0;
+            while (!draw_problem(&r, cls, &pr)) {
+                if (++tries > 1000) {
+                    fprintf(stderr, "could not draw a problem of class %s\n",
+                            class_names[cls]);
+                    return 1;
+                }
+            }
+            char desc[256];
+            tu_note("#%d (%s, %s): %s", i, class_names[cls],
+                    mode == 0 ? "one-shot" : mode == 1 ? "plan x2 same tensors"
+                                                       : "plan x2 new tensors",
+                    tu_conv_desc(desc, sizeof desc, pr.xs, pr.ws, &pr.p, pr.has_bias));
+            int failed = run_problem(ctx, &r, &pr, mode) != 0;
+            tu_release();
+            dev_failures += failed;
+            per_mode[mode]++;
+            if (dev_failures >= 20) {
+                fprintf(stderr, "too many failures on %s, stopping\n", devs.selector[dev]);
+                break;
+            }
+        }
+        printf("%-4s %d random conv2d problems [%s]: %d failed (one-shot %d, plan %d + %d)\n",
+               dev_failures ? "FAIL" : "ok", count, devs.selector[dev], dev_failures,
+               per_mode[0], per_mode[1], per_mode[2]);
+        failures += dev_failures;
+        tu_context_destroy(ctx);
+    }
+    tu_release_all_memory();
+    printf("%d failure(s), seed 0x%" PRIx64 "\n", failures, tu_seed());
+    return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,274 @@
+/* Randomized pooling and bias_act on every OpenCL device against the reference (cnn_ref_pool2d,
+ * cnn_ref_bias_act), through the public API. Labels: opencl, random. Exit 77 (skipped) when
+ * there is no OpenCL device.
+ *
+ * Pooling: 8 classes cycle (plain, padding = kernel/2, ceil_mode, count_include_pad with
+ * padding, global, stride > kernel, batch > 1, mix); every problem also draws max or avg,
+ * ceil_mode and count_include_pad, and a quarter of them use all-negative inputs, where a
+ * padding cell that wins a max (0) shows at once.
+ * Max must match exactly. Avg inputs are multiples of 1/64 in [-17, 8], so every window sum is
+ * exact in float whatever the summation order and the only rounding left is the division:
+ * 1e-6 relative (about 8 ulp) then holds for any correct kernel.
+ *
+ * bias_act: random shapes, with and without bias, ReLU or none, in place and out of place;
+ * exact match (one float add and a max per element).
+ *
+ * Usage: test_pool_random [pool_count [bias_act_count]]   (default 240 and 120). */
+#include "test_util.h"
+
+#include "cnn_internal.h"
+#include "reference.h"
+
+static const char *const class_names[] = {
+    "plain", "pad = kernel/2", "ceil_mode", "count_include_pad", "global", "stride > kernel",
+    "batch > 1", "mix",
+};
+#define NUM_CLASSES ((int)(sizeof class_names / sizeof class_names[0]))
+
+typedef struct pool_problem {
+    int64_t xs[4];
+    cnn_pool2d_params p;
+    int negative; /* all inputs negative */
+} pool_problem;
+
+static int draw_pool(tu_rng *r, int cls, pool_problem *pr)
+{
+    cnn_pool2d_params *p = &pr->p;
+    *p = cnn_pool2d_params_default();
+    p->mode = tu_chance(r, 50) ? CNN_POOL_MAX : CNN_POOL_AVG;
+    p->kernel_h = tu_range(r, 1, 5);
+    p->kernel_w = tu_chance(r, 60) ? p->kernel_h : tu_range(r, 1, 5);
+    p->stride_h = tu_range(r, 1, 3);
+    p->stride_w = tu_chance(r, 60) ? p->stride_h : tu_range(r, 1, 3);
+    p->pad_h = tu_chance(r, 50) ? 0 : tu_range(r, 0, p->kernel_h / 2);
+    p->pad_w = tu_chance(r, 50) ? 0 : tu_range(r, 0, p->kernel_w / 2);
+    p->ceil_mode = tu_chance(r, 50);
+    p->count_include_pad = tu_chance(r, 50);
+    int64_t n = tu_chance(r, 80) ? 1 : 2;
+    int64_t c = tu_range(r, 1, 9);
+
+    switch (cls) {
+    case 0: /* plain */
+        p->pad_h = p->pad_w = 0;
+        p->ceil_mode = 0;
+        break;
+    case 1: /* the largest padding allowed */
+        p->kernel_h = tu_range(r, 2, 7);
+        p->kernel_w = tu_range(r, 2, 7);
+        p->pad_h = p->kernel_h / 2;
+        p->pad_w = p->kernel_w / 2;
+        break;
+    case 2: /* ceil_mode, strides that leave partial windows */
+        p->ceil_mode = 1;
+        p->stride_h = tu_range(r, 2, 4);
+        p->stride_w = tu_range(r, 2, 4);
+        break;
+    case 3: /* average with padding, both divisors */
+        p->mode = CNN_POOL_AVG;
+        p->kernel_h = tu_range(r, 2, 5);
+        p->kernel_w = tu_range(r, 2, 5);
+        p->pad_h = tu_range(r, 1, p->kernel_h / 2);
+        p->pad_w = tu_range(r, 1, p->kernel_w / 2);
+        break;
+    case 4: /* global; the other sizes are garbage and must be ignored */
+        p->global = 1;
+        p->kernel_h = tu_range(r, 0, 30);
+        p->stride_w = tu_range(r, 0, 3);
+        break;
+    case 5: /* stride larger than the window */
+        p->kernel_h = tu_range(r, 1, 3);
+        p->kernel_w = tu_range(r, 1, 3);
+        p->stride_h = p->kernel_h + tu_range(r, 1, 3);
+        p->stride_w = p->kernel_w + tu_range(r, 1, 3);
+        p->pad_h = tu_range(r, 0, p->kernel_h / 2);
+        p->pad_w = tu_range(r, 0, p->kernel_w / 2);
+        break;
+    case 6: /* batch */
+        n = tu_range(r, 2, 4);
+        break;
+    default: /* mix: bigger channel counts, any window */
+        c = tu_range(r, 1, 20);
+        p->kernel_h = tu_range(r, 1, 7);
+        p->kernel_w = tu_range(r, 1, 7);
+        p->stride_h = tu_range(r, 1, 5);
+        p->stride_w = tu_range(r, 1, 5);
+        p->pad_h = tu_range(r, 0, p->kernel_h / 2);
+        p->pad_w = tu_range(r, 0, p->kernel_w / 2);
+        break;
+    }
+    int64_t min_h = p->global ? 1 : p->kernel_h - 2 * p->pad_h;
+    int64_t min_w = p->global ? 1 : p->kernel_w - 2 * p->pad_w;
+    if (min_h < 1) {
+        min_h = 1;
+    }
+    if (min_w < 1) {
+        min_w = 1;
+    }
+    pr->xs[0] = n;
+    pr->xs[1] = c;
+    pr->xs[2] = tu_range(r, min_h, min_h + 15);
+    pr->xs[3] = tu_range(r, min_w, min_w + 15);
+    pr->negative = tu_chance(r, 25);
+    if (p->global) {
+        return 1; /* always valid: a failure must show in the test, not in a redraw */
+    }
+    int64_t ys[4];
+    return cnn_pool2d_output_shape(ys, pr->xs, p) == CNN_SUCCESS;
+}
+
+static void fill_pool_input(tu_rng *r, const pool_problem *pr, float *x, int64_t count)
+{
+    for (int64_t i = 0; i < count; i++) {
+        if (pr->p.mode == CNN_POOL_MAX) {
+            x[i] = pr->negative ? tu_uniform(r, -3.0f, -1e-3f) : tu_uniform(r, -1.0f, 1.0f);
+        } else {
+            /* multiples of 1/64: sums of a few hundred stay exact in float */
+            int64_t q = pr->negative ? tu_range(r, -1088, -1) : tu_range(r, -512, 512);
+            x[i] = (float)q / 64.0f;
+        }
+    }
+}
+
+static int check_pool(const cnn_pool2d_desc *d, const float *got, const float *want)
+{
+    const int64_t ys[4] = {d->n, d->c, d->oh, d->ow};
+    int64_t count = d->n * d->c * d->oh * d->ow;
+    if (d->mode == CNN_POOL_MAX) {
+        CHECK_ARRAY(got, want, count, ys, 0.0, 0.0);
+    } else {
+        CHECK_ARRAY(got, want, count, ys, 1e-6, 0.0);
+    }
+    return 0;
+}
+
+/* mode 0: one-shot; mode 1: a plan executed twice, new data in the same tensors. */
+static int run_pool(cnn_context *ctx, tu_rng *r, const pool_problem *pr, int mode)
+{
+    cnn_pool2d_desc d;
+    CHECK_OK(cnn_pool2d_make_desc(NULL, &d, pr->xs, &pr->p));
+    int64_t ys[4];
+    CHECK_OK(cnn_pool2d_output_shape(ys, pr->xs, &pr->p));
+    CHECK(ys[0] == d.n && ys[1] == d.c && ys[2] == d.oh && ys[3] == d.ow);
+    int64_t xc = d.n * d.c * d.h * d.w, yc = d.n * d.c * d.oh * d.ow;
+    float *x = tu_floats(xc), *ref = tu_floats(yc), *nan_fill = tu_floats_fill(yc, NAN);
+    CHECK(x != NULL && ref != NULL && nan_fill != NULL);
+    cnn_tensor *tx = tu_tensor(ctx, d.n, d.c, d.h, d.w);
+    cnn_tensor *ty = tu_tensor(ctx, ys[0], ys[1], ys[2], ys[3]);
+    CHECK(tx != NULL && ty != NULL);
+
+    cnn_pool2d_plan *plan = NULL;
+    if (mode == 1) {
+        CHECK_OK(cnn_pool2d_plan_create(&plan, ctx, pr->xs, &pr->p));
+        tu_track(TU_POOL_PLAN, plan);
+    }
+    for (int rep = 0; rep < (mode == 1 ? 2 : 1); rep++) {
+        fill_pool_input(r, pr, x, xc);
+        cnn_ref_pool2d(&d, ref, x);
+        CHECK_OK(cnn_tensor_write(tx, x, xc));
+        CHECK_OK(cnn_tensor_write(ty, nan_fill, yc));
+        if (mode == 1) {
+            CHECK_OK(cnn_pool2d_plan_execute(plan, ty, tx));
+        } else {
+            CHECK_OK(cnn_pool2d(ctx, ty, tx, &pr->p));
+        }
+        float *got = tu_read(ty);
+        CHECK(got != NULL);
+        CHECK(check_pool(&d, got, ref) == 0);
+    }
+    return 0;
+}
+
+static int run_bias_act(cnn_context *ctx, tu_rng *r, int i)
+{
+    int64_t s[4] = {tu_range(r, 1, 3), tu_range(r, 1, 20), tu_range(r, 1, 16),
+                    tu_range(r, 1, 16)};
+    int has_bias = tu_chance(r, 70);
+    cnn_activation act = tu_chance(r, 50) ? CNN_ACTIVATION_RELU : CNN_ACTIVATION_NONE;
+    int in_place = tu_chance(r, 50);
+    tu_note("bias_act #%d: mb%" PRId64 "ic%" PRId64 "ih%" PRId64 "iw%" PRId64
+            " bias %d act %s %s", i, s[0], s[1], s[2], s[3], has_bias,
+            act == CNN_ACTIVATION_RELU ? "relu" : "none", in_place ? "in place" : "out of place");
+    int64_t count = s[0] * s[1] * s[2] * s[3];
+    float *x = tu_floats(count), *b = tu_floats(s[1]), *ref = tu_floats(count);
+    CHECK(x != NULL && b != NULL && ref != NULL);
+    tu_fill_uniform(r, x, count, -1.0f, 1.0f);
+    tu_fill_uniform(r, b, s[1], -1.0f, 1.0f);
+    cnn_bias_act_desc d = {s[0], s[1], s[2], s[3], has_bias, act};
+    cnn_ref_bias_act(&d, ref, x, has_bias ? b : NULL);
+
+    cnn_tensor *tx = tu_tensor_from(ctx, s[0], s[1], s[2], s[3], x);
+    cnn_tensor *tb = has_bias ? tu_tensor_from(ctx, 1, s[1], 1, 1, b) : NULL;
+    CHECK(tx != NULL && (!has_bias || tb != NULL));
+    cnn_tensor *ty = tx;
+    if (!in_place) {
+        ty = tu_tensor_fill(ctx, s, NAN);
+        CHECK(ty != NULL);
+    }
+    CHECK_OK(cnn_bias_act(ctx, ty, tx, tb, act));
+    float *got = tu_read(ty);
+    CHECK(got != NULL);
+    CHECK_ARRAY(got, ref, count, s, 0.0, 0.0);
+    if (!in_place) {
+        float *x_after = tu_read(tx);
+        CHECK(x_after != NULL);
+        CHECK_ARRAY(x_after, x, count, s, 0.0, 0.0); /* the input is untouched */
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int pool_count = argc > 1 ? atoi(argv[1]) : 240;
+    int bias_count = argc > 2 ? atoi(argv[2]) : 120;
+    tu_devices devs;
+    if (tu_device_selectors(&devs, 0) != 0) {
+        return 1;
+    }
+    if (devs.count == 0) {
+        printf("no OpenCL device: skipped\n");
+        return TU_SKIP;
+    }
+    int failures = 0;
+    for (int dev = 0; dev < devs.count; dev++) {
+        cnn_context *ctx = tu_context(devs.selector[dev]);
+        if (ctx == NULL) {
+            failures++;
+            continue;
+        }
+        tu_rng r = tu_rng_make(2);
+        int pool_failures = 0;
+        for (int i = 0; i < pool_count && pool_failures < 20; i++) {
+            int cls = i % NUM_CLASSES, mode = (i / NUM_CLASSES) % 2;
+            pool_problem pr;
+            int tries = 0;
+            while (!draw_pool(&r, cls, &pr)) {
+                if (++tries > 1000) {
+                    fprintf(stderr, "could not draw a pooling problem\n");
+                    return 1;
+                }
+            }
+            char desc[256];
+            tu_note("pool #%d (%s, %s%s): %s", i, class_names[cls],
+                    mode ? "plan x2" : "one-shot", pr.negative ? ", negative inputs" : "",
+                    tu_pool_desc(desc, sizeof desc, pr.xs, &pr.p));
+            pool_failures += run_pool(ctx, &r, &pr, mode) != 0;
+            tu_release();
+        }
+        printf("%-4s %d random pool2d problems [%s]: %d failed\n", pool_failures ? "FAIL" : "ok",
+               pool_count, devs.selector[dev], pool_failures);
+
+        tu_rng rb = tu_rng_make(3);
+        int bias_failures = 0;
+        for (int i = 0; i < bias_count && bias_failures < 20; i++) {
+            bias_failures += run_bias_act(ctx, &rb, i) != 0;
+            tu_release();
+        }
+        printf("%-4s %d random bias_act problems [%s]: %d failed\n",
+               bias_failures ? "FAIL" : "ok", bias_count, devs.selector[dev], bias_failures);
+        failures += pool_failures + bias_failures;
+        tu_context_destroy(ctx);
+    }
+    tu_release_all_memory();
+    printf("%d failure(s), seed 0x%" PRIx64 "\n", failures, tu_seed());
+    return failures == 0 ? 0 : 1;
+}
