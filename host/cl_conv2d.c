@@ -74,6 +74,7 @@ static void fit_to_local_memory(direct_tiles *t, const cnn_conv2d_desc *d, uint6
     if (!t->use_local)
         return;
     const int64_t budget = (int64_t)local_mem - 256; /* the implementation's own share */
+    const direct_tiles wanted = *t;
     while (local_bytes(t, d) > budget) {
         if (t->cb > 1)
             t->cb /= 2;
@@ -84,6 +85,8 @@ static void fit_to_local_memory(direct_tiles *t, const cnn_conv2d_desc *d, uint6
         else if (t->lx > 1)
             t->lx /= 2;
         else {
+            /* The global-memory variant needs no local memory: keep the full tiles. */
+            *t = wanted;
             t->use_local = 0;
             t->cb = 1;
             return;
