@@ -6,6 +6,7 @@
  * layers, the exit code. Parsing (problem.c, suite.c, options.c), running (runner.c),
  * checking (verify.c) and printing (report.c) live in their own files.
  */
+#include "cnn_internal.h"
 #include "cnncl.h"
 #include "options.h"
 #include "report.h"
@@ -45,32 +46,13 @@ static void prepare_pocl_affinity(affinity_env *a)
     }
 }
 
-static int contains_nocase(const char *haystack, const char *needle)
-{
-    const size_t n = strlen(needle);
-    for (; *haystack; haystack++) {
-        size_t i = 0;
-        while (i < n && haystack[i]) {
-            char a = haystack[i], b = needle[i];
-            if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
-            if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
-            if (a != b)
-                break;
-            i++;
-        }
-        if (i == n)
-            return 1;
-    }
-    return 0;
-}
-
 /* PoCL's CPU device: vendor is the CPU's ("AuthenticAMD"), the name starts with "pthread"
  * (or "cpu" in newer releases), the version string says "PoCL". */
 static int device_is_pocl(const cnn_device_info *d)
 {
-    return contains_nocase(d->opencl_version, "pocl") ||
-           contains_nocase(d->vendor, "Portable Computing Language") ||
-           contains_nocase(d->name, "pthread");
+    return cnn_contains_nocase(d->opencl_version, "pocl") ||
+           cnn_contains_nocase(d->vendor, "Portable Computing Language") ||
+           cnn_contains_nocase(d->name, "pthread");
 }
 
 static int list_devices(void)

@@ -1,23 +1,11 @@
 /* cnnbench's command line: parsing and --help. */
 #include "options.h"
+#include "fail.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (err && err_size > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* A whole decimal number in [lo, hi]. */
 static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
@@ -46,13 +34,13 @@ static int parse_batches(bench_options *o, const char *s, char *err, size_t err_
         char item[32];
         int64_t v;
         if (len == 0 || len >= sizeof item)
-            return fail(err, err_size, "--batch: expected N or N,N,... (e.g. 1,32)");
+            return bench_fail(err, err_size, "--batch: expected N or N,N,... (e.g. 1,32)");
         memcpy(item, s, len);
         item[len] = '\0';
         if (!parse_int(item, 1, INT64_C(2147483647), &v))
-            return fail(err, err_size, "--batch: '%s' is not a batch size >= 1", item);
+            return bench_fail(err, err_size, "--batch: '%s' is not a batch size >= 1", item);
         if (o->batch_count == BENCH_MAX_BATCHES)
-            return fail(err, err_size, "--batch: at most %d sizes", BENCH_MAX_BATCHES);
+            return bench_fail(err, err_size, "--batch: at most %d sizes", BENCH_MAX_BATCHES);
         o->batches[o->batch_count++] = v;
         if (!comma)
             return 0;
@@ -90,7 +78,7 @@ int bench_options_parse(bench_options *o, int argc, char **argv, char *err, size
     if (argc > 1) {
         o->layers = calloc((size_t)argc, sizeof *o->layers);
         if (!o->layers)
-            return fail(err, err_size, "out of memory");
+            return bench_fail(err, err_size, "out of memory");
     }
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -109,41 +97,41 @@ int bench_options_parse(bench_options *o, int argc, char **argv, char *err, size
             o->verify = 0;
         } else if ((v = option_value(argc, argv, &i, "--device", &m)) || m) {
             if (!v || !*v)
-                return fail(err, err_size, "--device needs a selector (auto, gpu, cpu, ref, P:D "
+                return bench_fail(err, err_size, "--device needs a selector (auto, gpu, cpu, ref, P:D "
                             "or a name)");
             o->device = v;
         } else if ((v = option_value(argc, argv, &i, "--suite-dir", &m)) || m) {
             if (!v || !*v)
-                return fail(err, err_size, "--suite-dir needs a directory");
+                return bench_fail(err, err_size, "--suite-dir needs a directory");
             o->suite_dir = v;
         } else if ((v = option_value(argc, argv, &i, "--suite", &m)) || m) {
             if (!v || !*v)
-                return fail(err, err_size, "--suite needs a name (see --list-suites) or a file");
+                return bench_fail(err, err_size, "--suite needs a name (see --list-suites) or a file");
             o->suite = v;
         } else if ((v = option_value(argc, argv, &i, "--layer", &m)) || m) {
             if (!v || !*v)
-                return fail(err, err_size, "--layer needs a problem, e.g. "
+                return bench_fail(err, err_size, "--layer needs a problem, e.g. "
                             "mb1ic64ih56oc64kh3ph1n\"res2a_branch2b\"");
             o->layers[o->layer_count++] = v;
         } else if ((v = option_value(argc, argv, &i, "--batch", &m)) || m) {
             if (!v)
-                return fail(err, err_size, "--batch needs N or N,N,...");
+                return bench_fail(err, err_size, "--batch needs N or N,N,...");
             if (parse_batches(o, v, err, err_size))
                 return -1;
         } else if ((v = option_value(argc, argv, &i, "--reps", &m)) || m) {
             if (!parse_int(v, 1, 1000000, &n))
-                return fail(err, err_size, "--reps needs a number from 1 to 1000000");
+                return bench_fail(err, err_size, "--reps needs a number from 1 to 1000000");
             o->reps = (int)n;
         } else if ((v = option_value(argc, argv, &i, "--warmup", &m)) || m) {
             if (!parse_int(v, 0, 1000000, &n))
-                return fail(err, err_size, "--warmup needs a number from 0 to 1000000");
+                return bench_fail(err, err_size, "--warmup needs a number from 0 to 1000000");
             o->warmup = (int)n;
         } else if ((v = option_value(argc, argv, &i, "--seed", &m)) || m) {
             if (!parse_int(v, 0, INT64_MAX, &n))
-                return fail(err, err_size, "--seed needs a whole number");
+                return bench_fail(err, err_size, "--seed needs a whole number");
             o->seed = (uint64_t)n;
         } else {
-            return fail(err, err_size, "unknown option '%s'", arg);
+            return bench_fail(err, err_size, "unknown option '%s'", arg);
         }
     }
     return 0;

@@ -2,6 +2,7 @@
  * The shape arithmetic itself is the library's (cnn_conv2d_output_shape,
  * cnn_pool2d_output_shape), so cnnbench and the engine never disagree about a size. */
 #include "problem.h"
+#include "fail.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -35,19 +36,6 @@ typedef struct raw_spec {
     size_t alg_col;
 } raw_spec;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (err && err_size > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
@@ -74,12 +62,12 @@ static int parse_descriptor(raw_spec *r, const char *s, size_t len, size_t col0,
         }
         if (ch == 'n') { /* the name: n"text" or n followed by the rest of the descriptor */
             if (r->has_name)
-                return fail(err, err_size, "column %zu: the name n is given twice", col0 + i);
+                return bench_fail(err, err_size, "column %zu: the name n is given twice", col0 + i);
             size_t start = i + 1, end;
             if (start < len && s[start] == '"') {
                 const char *close = memchr(s + start + 1, '"', len - start - 1);
                 if (!close)
-                    return fail(err, err_size, "column %zu: the name's closing quote is missing",
+                    return bench_fail(err, err_size, "column %zu: the name's closing quote is missing",
                                 col0 + start);
                 start++;
                 end = (size_t)(close - s);
@@ -89,7 +77,7 @@ static int parse_descriptor(raw_spec *r, const char *s, size_t len, size_t col0,
                 i = len;
             }
             if (end - start >= BENCH_NAME_MAX)
-                return fail(err, err_size, "column %zu: the name is longer than %d characters",
+                return bench_fail(err, err_size, "column %zu: the name is longer than %d characters",
                             col0 + start, BENCH_NAME_MAX - 1);
             memcpy(r->name, s + start, end - start);
             r->name[end - start] = '\0';
@@ -97,7 +85,7 @@ static int parse_descriptor(raw_spec *r, const char *s, size_t len, size_t col0,
             continue;
         }
         if (!is_lower(ch))
-            return fail(err, err_size,
+            return bench_fail(err, err_size,
                         "column %zu: unexpected character '%c' (expected a field: " FIELD_LIST
                         ")",
                         col0 + i, ch);
@@ -106,19 +94,19 @@ static int parse_descriptor(raw_spec *r, const char *s, size_t len, size_t col0,
             i++;
         const int f = find_field(s + key_at, i - key_at);
         if (f < 0)
-            return fail(err, err_size, "column %zu: unknown field '%.*s' (fields: " FIELD_LIST ")",
+            return bench_fail(err, err_size, "column %zu: unknown field '%.*s' (fields: " FIELD_LIST ")",
                         col0 + key_at, (int)(i - key_at), s + key_at);
         if (r->given[f])
-            return fail(err, err_size, "column %zu: field '%s' is given twice", col0 + key_at,
+            return bench_fail(err, err_size, "column %zu: field '%s' is given twice", col0 + key_at,
                         field_names[f]);
         if (i >= len || !is_digit(s[i]))
-            return fail(err, err_size, "column %zu: field '%s' needs a number", col0 + i,
+            return bench_fail(err, err_size, "column %zu: field '%s' needs a number", col0 + i,
                         field_names[f]);
         int64_t v = 0;
         while (i < len && is_digit(s[i])) {
             v = v * 10 + (s[i] - '0');
             if (v > FIELD_MAX)
-                return fail(err, err_size, "column %zu: the value of '%s' is larger than %" PRId64,
+                return bench_fail(err, err_size, "column %zu: the value of '%s' is larger than %" PRId64,
                             col0 + key_at, field_names[f], FIELD_MAX);
             i++;
         }
@@ -134,20 +122,20 @@ static int parse_knob(raw_spec *r, const char *s, size_t len, size_t col, char *
     if ((len == 6 && memcmp(s, "--conv", 6) == 0) || (len == 6 && memcmp(s, "--pool", 6) == 0)) {
         const bench_op op = s[2] == 'c' ? BENCH_OP_CONV : BENCH_OP_POOL;
         if (r->op_given && r->op != op)
-            return fail(err, err_size, "column %zu: --conv and --pool are both given", col);
+            return bench_fail(err, err_size, "column %zu: --conv and --pool are both given", col);
         r->op = op;
         r->op_given = 1;
         return 0;
     }
     if (len > 6 && memcmp(s, "--alg=", 6) == 0) {
         if (r->alg)
-            return fail(err, err_size, "column %zu: --alg is given twice", col);
+            return bench_fail(err, err_size, "column %zu: --alg is given twice", col);
         r->alg = s + 6;
         r->alg_len = len - 6;
         r->alg_col = col + 6;
         return 0;
     }
-    return fail(err, err_size, "column %zu: unknown option '%.*s' (options: --conv, --pool, "
+    return bench_fail(err, err_size, "column %zu: unknown option '%.*s' (options: --conv, --pool, "
                 "--alg=NAME)", col, (int)len, s);
 }
 
@@ -188,7 +176,7 @@ static int resolve_alg(const raw_spec *r, bench_problem *p, char *err, size_t er
             p->pool_mode = CNN_POOL_AVG;
             p->count_include_pad = 0;
         } else {
-            return fail(err, err_size,
+            return bench_fail(err, err_size,
                         "column %zu: unknown pooling algorithm '%.*s' (max, avg_p, avg_np)",
                         r->alg_col, (int)r->alg_len, r->alg);
         }
@@ -201,7 +189,7 @@ static int resolve_alg(const raw_spec *r, bench_problem *p, char *err, size_t er
         }
     if (word_is(r->alg, r->alg_len, "max") || word_is(r->alg, r->alg_len, "avg_p") ||
         word_is(r->alg, r->alg_len, "avg_np"))
-        return fail(err, err_size,
+        return bench_fail(err, err_size,
                     "column %zu: '%.*s' is a pooling algorithm: write --pool before it",
                     r->alg_col, (int)r->alg_len, r->alg);
     char known[128] = "";
@@ -210,7 +198,7 @@ static int resolve_alg(const raw_spec *r, bench_problem *p, char *err, size_t er
         snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "",
                  cnn_conv2d_algo_string(conv_algos[i]));
     }
-    return fail(err, err_size, "column %zu: unknown convolution algorithm '%.*s' (%s)",
+    return bench_fail(err, err_size, "column %zu: unknown convolution algorithm '%.*s' (%s)",
                 r->alg_col, (int)r->alg_len, r->alg, known);
 }
 
@@ -232,36 +220,36 @@ static int resolve_sizes(raw_spec *r, bench_problem *p, char *err, size_t err_si
     const int *given = r->given;
     for (int f = F_ID; f <= F_DD; f++)
         if (given[f])
-            return fail(err, err_size, "'%s' is a 3-D field: cnncl convolves 2-D images",
+            return bench_fail(err, err_size, "'%s' is a 3-D field: cnncl convolves 2-D images",
                         field_names[f]);
     if (p->op == BENCH_OP_POOL) {
         if (given[F_OC] || given[F_G])
-            return fail(err, err_size, "a pooling descriptor has no '%s' (it keeps ic channels)",
+            return bench_fail(err, err_size, "a pooling descriptor has no '%s' (it keeps ic channels)",
                         given[F_OC] ? "oc" : "g");
         if (given[F_DH] || given[F_DW])
-            return fail(err, err_size, "pooling with dilation (dh/dw) is not supported");
+            return bench_fail(err, err_size, "pooling with dilation (dh/dw) is not supported");
     } else if (!given[F_OC]) {
-        return fail(err, err_size, "the output channels oc are missing");
+        return bench_fail(err, err_size, "the output channels oc are missing");
     }
     if (!given[F_IC])
-        return fail(err, err_size, "the input channels ic are missing");
+        return bench_fail(err, err_size, "the input channels ic are missing");
 
     if (!given[F_IH]) { /* 1-D: only w-values */
         if (!given[F_IW])
-            return fail(err, err_size, "the input size ih (and iw) is missing");
+            return bench_fail(err, err_size, "the input size ih (and iw) is missing");
         static const int h_fields[] = {F_KH, F_OH, F_SH, F_PH, F_DH};
         for (size_t i = 0; i < sizeof h_fields / sizeof h_fields[0]; i++)
             if (given[h_fields[i]])
-                return fail(err, err_size,
+                return bench_fail(err, err_size,
                             "'%s' is given without ih (a descriptor with iw only is 1-D)",
                             field_names[h_fields[i]]);
         if (!given[F_KW])
-            return fail(err, err_size, "the kernel size kw is missing");
+            return bench_fail(err, err_size, "the kernel size kw is missing");
         v[F_IH] = v[F_KH] = v[F_OH] = v[F_SH] = 1;
         v[F_PH] = v[F_DH] = 0;
         r->given[F_IH] = r->given[F_KH] = r->given[F_SH] = r->given[F_PH] = r->given[F_DH] = 1;
     } else if (!given[F_KH]) {
-        return fail(err, err_size, "the kernel size kh is missing");
+        return bench_fail(err, err_size, "the kernel size kh is missing");
     }
     if (!given[F_MB]) v[F_MB] = 1; /* benchdnn: 2 */
     if (!given[F_G]) v[F_G] = 1;
@@ -279,11 +267,11 @@ static int resolve_sizes(raw_spec *r, bench_problem *p, char *err, size_t err_si
     static const int at_least_one[] = {F_MB, F_G, F_IC, F_IH, F_IW, F_OC, F_KH, F_KW, F_SH, F_SW};
     for (size_t i = 0; i < sizeof at_least_one / sizeof at_least_one[0]; i++)
         if (v[at_least_one[i]] < 1)
-            return fail(err, err_size, "'%s' must be at least 1", field_names[at_least_one[i]]);
+            return bench_fail(err, err_size, "'%s' must be at least 1", field_names[at_least_one[i]]);
     if ((given[F_OH] && v[F_OH] < 1) || (given[F_OW] && v[F_OW] < 1))
-        return fail(err, err_size, "'%s' must be at least 1", v[F_OH] < 1 ? "oh" : "ow");
+        return bench_fail(err, err_size, "'%s' must be at least 1", v[F_OH] < 1 ? "oh" : "ow");
     if (v[F_IC] % v[F_G] != 0 || v[F_OC] % v[F_G] != 0)
-        return fail(err, err_size, "g%" PRId64 " must divide ic%" PRId64 " and oc%" PRId64,
+        return bench_fail(err, err_size, "g%" PRId64 " must divide ic%" PRId64 " and oc%" PRId64,
                     v[F_G], v[F_IC], v[F_OC]);
 
     p->mb = v[F_MB]; p->g = v[F_G]; p->ic = v[F_IC]; p->oc = v[F_OC];
@@ -317,7 +305,7 @@ static int resolve_output(const raw_spec *r, bench_problem *p, char *err, size_t
     if (p->op == BENCH_OP_CONV) {
         const int64_t eh = (p->kh - 1) * (p->dh + 1) + 1, ew = (p->kw - 1) * (p->dw + 1) + 1;
         if (eh > p->ih + p->ph + p->pb || ew > p->iw + p->pw + p->pr)
-            return fail(err, err_size,
+            return bench_fail(err, err_size,
                         "the kernel extent %" PRId64 "x%" PRId64 " (kh%" PRId64 " kw%" PRId64
                         " dh%" PRId64 " dw%" PRId64 ") is larger than the padded input %"
                         PRId64 "x%" PRId64,
@@ -328,11 +316,11 @@ static int resolve_output(const raw_spec *r, bench_problem *p, char *err, size_t
         bench_problem_conv(p, in, wt, &cp);
         const cnn_status s = cnn_conv2d_output_shape(out, in, wt, &cp);
         if (s != CNN_SUCCESS)
-            return fail(err, err_size, "cnn_conv2d_output_shape rejects the problem: %s",
+            return bench_fail(err, err_size, "cnn_conv2d_output_shape rejects the problem: %s",
                         cnn_status_string(s));
         if ((r->given[F_OH] && r->v[F_OH] != out[2]) || (r->given[F_OW] && r->v[F_OW] != out[3])) {
             const int h = r->given[F_OH] && r->v[F_OH] != out[2];
-            return fail(err, err_size,
+            return bench_fail(err, err_size,
                         "%s%" PRId64 " does not match the computed output %s %" PRId64
                         " (i%" PRId64 " k%" PRId64 " s%" PRId64 " p%" PRId64 "+%" PRId64
                         " d%" PRId64 ")",
@@ -343,12 +331,12 @@ static int resolve_output(const raw_spec *r, bench_problem *p, char *err, size_t
         }
     } else {
         if (p->ph > p->kh / 2 || p->pw > p->kw / 2)
-            return fail(err, err_size,
+            return bench_fail(err, err_size,
                         "pooling padding p%" PRId64 "x%" PRId64 " exceeds half the window %"
                         PRId64 "x%" PRId64 " (PyTorch's limit, and the library's)",
                         p->ph, p->pw, p->kh, p->kw);
         if (p->kh > p->ih + 2 * p->ph || p->kw > p->iw + 2 * p->pw)
-            return fail(err, err_size,
+            return bench_fail(err, err_size,
                         "the window %" PRId64 "x%" PRId64 " is larger than the padded input %"
                         PRId64 "x%" PRId64,
                         p->kh, p->kw, p->ih + 2 * p->ph, p->iw + 2 * p->pw);
@@ -362,7 +350,7 @@ static int resolve_output(const raw_spec *r, bench_problem *p, char *err, size_t
             s = cnn_pool2d_output_shape(ceil_out, in, &pp);
         }
         if (s != CNN_SUCCESS)
-            return fail(err, err_size, "cnn_pool2d_output_shape rejects the problem: %s",
+            return bench_fail(err, err_size, "cnn_pool2d_output_shape rejects the problem: %s",
                         cnn_status_string(s));
         /* A missing oh/ow follows the rounding mode the other one asks for. */
         const int h_given = r->given[F_OH], w_given = r->given[F_OW];
@@ -380,7 +368,7 @@ static int resolve_output(const raw_spec *r, bench_problem *p, char *err, size_t
             else
                 snprintf(given, sizeof given, "%s%" PRId64, h_given ? "oh" : "ow",
                          h_given ? want_h : want_w);
-            return fail(err, err_size,
+            return bench_fail(err, err_size,
                         "%s matches neither the floor-mode output %" PRId64 "x%" PRId64
                         " nor the ceil-mode output %" PRId64 "x%" PRId64,
                         given, out[2], out[3], ceil_out[2], ceil_out[3]);
@@ -394,7 +382,7 @@ static int resolve_output(const raw_spec *r, bench_problem *p, char *err, size_t
 int bench_problem_parse(bench_problem *p, const char *spec, char *err, size_t err_size)
 {
     if (!p || !spec)
-        return fail(err, err_size, "no problem given");
+        return bench_fail(err, err_size, "no problem given");
     raw_spec r;
     memset(&r, 0, sizeof r);
     r.op = BENCH_OP_CONV;
@@ -420,7 +408,7 @@ int bench_problem_parse(bench_problem *p, const char *spec, char *err, size_t er
             if (parse_knob(&r, spec + start, len, start + 1, err, err_size))
                 return -1;
         } else if (desc) {
-            return fail(err, err_size, "column %zu: a second descriptor '%.*s' (one per problem)",
+            return bench_fail(err, err_size, "column %zu: a second descriptor '%.*s' (one per problem)",
                         start + 1, (int)len, spec + start);
         } else {
             desc = spec + start;
@@ -429,7 +417,7 @@ int bench_problem_parse(bench_problem *p, const char *spec, char *err, size_t er
         }
     }
     if (!desc)
-        return fail(err, err_size, "no descriptor (e.g. mb1ic64ih56oc64kh3ph1)");
+        return bench_fail(err, err_size, "no descriptor (e.g. mb1ic64ih56oc64kh3ph1)");
     if (parse_descriptor(&r, desc, desc_len, desc_col, err, err_size))
         return -1;
 
@@ -449,7 +437,7 @@ int bench_problem_parse(bench_problem *p, const char *spec, char *err, size_t er
 int bench_problem_set_batch(bench_problem *p, int64_t mb, char *err, size_t err_size)
 {
     if (!p || mb < 1 || mb > FIELD_MAX)
-        return fail(err, err_size, "the batch size must be between 1 and %" PRId64, FIELD_MAX);
+        return bench_fail(err, err_size, "the batch size must be between 1 and %" PRId64, FIELD_MAX);
     p->mb = mb;
     return 0;
 }

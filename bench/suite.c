@@ -1,5 +1,6 @@
 /* Suite files: reading, line parsing, finding suites in a directory. */
 #include "suite.h"
+#include "fail.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,19 +15,6 @@
 
 #define LINE_MAX_CHARS 4096
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (err && err_size > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_size, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -66,10 +54,10 @@ int bench_suite_add(bench_suite *suite, const bench_entry *entry, char *err, siz
     if (suite->count == suite->capacity) {
         const size_t cap = suite->capacity ? suite->capacity * 2 : 32;
         if (cap > SIZE_MAX / sizeof *suite->entries)
-            return fail(err, err_size, "out of memory for the suite's entries");
+            return bench_fail(err, err_size, "out of memory for the suite's entries");
         bench_entry *grown = realloc(suite->entries, cap * sizeof *grown);
         if (!grown)
-            return fail(err, err_size, "out of memory for the suite's entries");
+            return bench_fail(err, err_size, "out of memory for the suite's entries");
         suite->entries = grown;
         suite->capacity = cap;
     }
@@ -81,7 +69,7 @@ int bench_suite_parse_line(bench_entry *entry, const char *line, char *err, size
 {
     const size_t len = strlen(line);
     if (len >= LINE_MAX_CHARS)
-        return fail(err, err_size, "the line is longer than %d characters", LINE_MAX_CHARS - 1);
+        return bench_fail(err, err_size, "the line is longer than %d characters", LINE_MAX_CHARS - 1);
     char spec[LINE_MAX_CHARS];
     memcpy(spec, line, len + 1);
 
@@ -121,13 +109,13 @@ int bench_suite_parse_line(bench_entry *entry, const char *line, char *err, size
         }
         if (i - start > 8 && memcmp(spec + start, "--count=", 8) == 0) {
             if (e.count_given)
-                return fail(err, err_size, "column %zu: --count is given twice", start + 1);
+                return bench_fail(err, err_size, "column %zu: --count is given twice", start + 1);
             int64_t v = 0;
             size_t j = start + 8;
             for (; j < i && spec[j] >= '0' && spec[j] <= '9' && v <= INT64_C(1000000000); j++)
                 v = v * 10 + (spec[j] - '0');
             if (j != i || v < 1 || v > INT64_C(1000000000))
-                return fail(err, err_size,
+                return bench_fail(err, err_size,
                             "column %zu: --count needs a whole number from 1 to 1000000000",
                             start + 1);
             e.count = v;
@@ -158,7 +146,7 @@ int bench_suite_load(bench_suite *suite, const char *path, char *err, size_t err
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return fail(err, err_size, "%s: cannot open: %s", path, strerror(errno));
+        return bench_fail(err, err_size, "%s: cannot open: %s", path, strerror(errno));
     if (!suite->name[0])
         name_from_path(suite->name, sizeof suite->name, path);
     if (!suite->path[0])
@@ -172,7 +160,7 @@ int bench_suite_load(bench_suite *suite, const char *path, char *err, size_t err
         lineno++;
         size_t len = strlen(line);
         if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
-            status = fail(err, err_size, "%s:%d: the line is longer than %d characters", path,
+            status = bench_fail(err, err_size, "%s:%d: the line is longer than %d characters", path,
                           lineno, LINE_MAX_CHARS - 1);
             break;
         }
@@ -189,7 +177,7 @@ int bench_suite_load(bench_suite *suite, const char *path, char *err, size_t err
         bench_entry e;
         const int got = bench_suite_parse_line(&e, line, reason, sizeof reason);
         if (got < 0) {
-            status = fail(err, err_size, "%s:%d: %s", path, lineno, reason);
+            status = bench_fail(err, err_size, "%s:%d: %s", path, lineno, reason);
             break;
         }
         if (got == 0)
@@ -202,7 +190,7 @@ int bench_suite_load(bench_suite *suite, const char *path, char *err, size_t err
         }
     }
     if (status == 0 && ferror(f))
-        status = fail(err, err_size, "%s: read error", path);
+        status = bench_fail(err, err_size, "%s: read error", path);
     fclose(f);
     return status;
 }
@@ -236,7 +224,7 @@ int bench_suite_foreach(const char *dir, int (*fn)(const char *name, const char 
 {
     DIR *d = opendir(dir);
     if (!d)
-        return fail(err, err_size, "cannot read the suite directory %s: %s", dir,
+        return bench_fail(err, err_size, "cannot read the suite directory %s: %s", dir,
                     strerror(errno));
     char **names = NULL;
     size_t count = 0, cap = 0;
@@ -249,7 +237,7 @@ int bench_suite_foreach(const char *dir, int (*fn)(const char *name, const char 
             cap = cap ? cap * 2 : 16;
             char **grown = realloc(names, cap * sizeof *grown);
             if (!grown) {
-                status = fail(err, err_size, "out of memory listing %s", dir);
+                status = bench_fail(err, err_size, "out of memory listing %s", dir);
                 break;
             }
             names = grown;
@@ -257,7 +245,7 @@ int bench_suite_foreach(const char *dir, int (*fn)(const char *name, const char 
         const size_t len = strlen(de->d_name);
         names[count] = malloc(len + 1);
         if (!names[count]) {
-            status = fail(err, err_size, "out of memory listing %s", dir);
+            status = bench_fail(err, err_size, "out of memory listing %s", dir);
             break;
         }
         memcpy(names[count], de->d_name, len + 1);
@@ -298,14 +286,14 @@ int bench_suite_resolve(char *path, size_t path_size, const char *dir, const cha
                         char *err, size_t err_size)
 {
     if (!name || !name[0])
-        return fail(err, err_size, "no suite name given");
+        return bench_fail(err, err_size, "no suite name given");
     int n;
     if (strchr(name, '/') || ends_with_txt(name))
         n = snprintf(path, path_size, "%s", name);
     else
         n = snprintf(path, path_size, "%s/%s.txt", dir, name);
     if (n < 0 || (size_t)n >= path_size)
-        return fail(err, err_size, "the suite path for '%s' is too long", name);
+        return bench_fail(err, err_size, "the suite path for '%s' is too long", name);
     FILE *f = fopen(path, "r");
     if (f) {
         fclose(f);
@@ -313,14 +301,14 @@ int bench_suite_resolve(char *path, size_t path_size, const char *dir, const cha
     }
     const int saved = errno;
     if (strchr(name, '/') || ends_with_txt(name))
-        return fail(err, err_size, "cannot open the suite file %s: %s", path, strerror(saved));
+        return bench_fail(err, err_size, "cannot open the suite file %s: %s", path, strerror(saved));
     name_list list;
     list.text[0] = '\0';
     char ignored[256];
     if (bench_suite_foreach(dir, collect_name, &list, ignored, sizeof ignored))
-        return fail(err, err_size, "no suite '%s': cannot read the suite directory %s (%s); "
+        return bench_fail(err, err_size, "no suite '%s': cannot read the suite directory %s (%s); "
                     "set --suite-dir or CNNCL_SUITE_DIR",
                     name, dir, strerror(saved));
-    return fail(err, err_size, "no suite '%s' in %s (suites there: %s)", name, dir,
+    return bench_fail(err, err_size, "no suite '%s' in %s (suites there: %s)", name, dir,
                 list.text[0] ? list.text : "none");
 }
