@@ -1,6 +1,7 @@
 /* cnnbench's command line: parsing and --help. */
 #include "options.h"
 #include "fail.h"
+#include "cnncl.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -42,6 +43,35 @@ static int parse_batches(bench_options *o, const char *s, char *err, size_t err_
         if (o->batch_count == BENCH_MAX_BATCHES)
             return bench_fail(err, err_size, "--batch: at most %d sizes", BENCH_MAX_BATCHES);
         o->batches[o->batch_count++] = v;
+        if (!comma)
+            return 0;
+        s = comma + 1;
+    }
+}
+
+/* "direct,igemm" or "all" into a mask of allowed algorithms (bit 1 << cnn_conv2d_algo). */
+static int parse_algos(bench_options *o, const char *s, char *err, size_t err_size)
+{
+    o->algo_mask = 0;
+    if (strcmp(s, "all") == 0)
+        return 0;
+    while (1) {
+        const char *comma = strchr(s, ',');
+        const size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        int found = 0;
+        /* Every algorithm the library names (it says "unknown" past the last one). */
+        for (int a = CNN_CONV2D_ALGO_DIRECT; a < 31; a++) {
+            const char *name = cnn_conv2d_algo_string((cnn_conv2d_algo)a);
+            if (strcmp(name, "unknown") == 0)
+                break;
+            if (strlen(name) == len && strncmp(name, s, len) == 0) {
+                o->algo_mask |= 1u << a;
+                found = 1;
+            }
+        }
+        if (!found)
+            return bench_fail(err, err_size, "--algo: unknown algorithm '%.*s' (all, direct)",
+                              (int)len, s);
         if (!comma)
             return 0;
         s = comma + 1;
@@ -126,6 +156,40 @@ int bench_options_parse(bench_options *o, int argc, char **argv, char *err, size
             if (!parse_int(v, 0, 1000000, &n))
                 return bench_fail(err, err_size, "--warmup needs a number from 0 to 1000000");
             o->warmup = (int)n;
+        } else if ((v = option_value(argc, argv, &i, "--json", &m)) || m) {
+            if (!v || !*v)
+                return bench_fail(err, err_size, "--json needs a file name");
+            o->json_path = v;
+        } else if ((v = option_value(argc, argv, &i, "--csv", &m)) || m) {
+            if (!v || !*v)
+                return bench_fail(err, err_size, "--csv needs a file name");
+            o->csv_path = v;
+        } else if ((v = option_value(argc, argv, &i, "--plot", &m)) || m) {
+            if (!v || !*v)
+                return bench_fail(err, err_size, "--plot needs a file name (FILE.svg)");
+            o->plot_path = v;
+        } else if ((v = option_value(argc, argv, &i, "--vs", &m)) || m) {
+            if (!v || !*v)
+                return bench_fail(err, err_size, "--vs needs a peer library (clblast, onednn)");
+            if (o->peer_count == sizeof o->peers / sizeof o->peers[0])
+                return bench_fail(err, err_size, "--vs: at most %zu peers",
+                                  sizeof o->peers / sizeof o->peers[0]);
+            o->peers[o->peer_count++] = v;
+        } else if ((v = option_value(argc, argv, &i, "--algo", &m)) || m) {
+            if (!v || !*v)
+                return bench_fail(err, err_size, "--algo needs a list (direct,...) or all");
+            if (parse_algos(o, v, err, err_size))
+                return -1;
+        } else if ((v = option_value(argc, argv, &i, "--min-time", &m)) || m) {
+            char *end = NULL;
+            double sec = v ? strtod(v, &end) : -1.0;
+            if (!v || end == v || *end != '\0' || !(sec >= 0.0 && sec <= 3600.0))
+                return bench_fail(err, err_size, "--min-time needs seconds from 0 to 3600");
+            o->min_time_ms = sec * 1000.0;
+        } else if (strcmp(arg, "--remeasure-peaks") == 0) {
+            o->remeasure_peaks = 1;
+        } else if (strcmp(arg, "--first-call") == 0) {
+            o->first_call = 1;
         } else if ((v = option_value(argc, argv, &i, "--seed", &m)) || m) {
             if (!parse_int(v, 0, INT64_MAX, &n))
                 return bench_fail(err, err_size, "--seed needs a whole number");

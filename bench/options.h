@@ -31,6 +31,16 @@ typedef struct bench_options {
     int warmup;
     int verify;
     uint64_t seed;
+    const char *json_path;    /* --json FILE */
+    const char *csv_path;     /* --csv FILE */
+    const char *plot_path;    /* --plot FILE.svg */
+    const char *peers[4];     /* --vs NAME, in the order given (at most BENCH_MAX_PEERS) */
+    size_t peer_count;
+    unsigned algo_mask;       /* --algo: bit (1 << cnn_conv2d_algo) per allowed algorithm;
+                                 0: all (the engine chooses) */
+    double min_time_ms;       /* --min-time: repeat until this much device time (0: off) */
+    int remeasure_peaks;      /* --remeasure-peaks: ignore the cached device peaks */
+    int first_call;           /* --first-call: measure cold and warm first-call latency */
     int list_devices;
     int list_suites;
     int help;

@@ -174,12 +174,26 @@ static int time_layer(cnn_context *ctx, const bench_problem *p, const bench_run_
     if ((s = cnn_context_finish(ctx)) != CNN_SUCCESS)
         return lib_error(r, ctx, "cnn_context_finish", s);
 
-    L->times = malloc((size_t)cfg->reps * sizeof *L->times);
-    L->walls = malloc((size_t)cfg->reps * sizeof *L->walls);
+    /* reps executions, and more while less than min_time_ms of device time was measured. */
+    size_t cap = (size_t)cfg->reps;
+    L->times = malloc(cap * sizeof *L->times);
+    L->walls = malloc(cap * sizeof *L->walls);
     if (!L->times || !L->walls)
         return run_error(r, "out of host memory for %d timings", cfg->reps);
     r->device_timing = 1;
-    for (int i = 0; i < cfg->reps; i++) {
+    double measured = 0.0;
+    int n = 0;
+    while (n < cfg->reps || (measured < cfg->min_time_ms && n < BENCH_MAX_REPS)) {
+        if ((size_t)n == cap) {
+            cap *= 2;
+            double *t = realloc(L->times, cap * sizeof *t);
+            if (t)
+                L->times = t;
+            double *w = t ? realloc(L->walls, cap * sizeof *w) : NULL;
+            if (!w)
+                return run_error(r, "out of host memory for %zu timings", cap);
+            L->walls = w;
+        }
         t0 = now_ms();
         if ((s = execute(p, L)) != CNN_SUCCESS)
             return lib_error(r, ctx, execute_name(p), s);
@@ -193,21 +207,41 @@ static int time_layer(cnn_context *ctx, const bench_problem *p, const bench_run_
         } else if (s != CNN_SUCCESS) {
             return lib_error(r, ctx, "cnn_context_last_op_ms", s);
         }
-        L->walls[i] = now_ms() - t0;
-        L->times[i] = ms;
+        L->walls[n] = now_ms() - t0;
+        L->times[n] = ms;
+        measured += ms;
+        n++;
     }
-    r->wall_ms_median = median_of(L->walls, cfg->reps);
-    r->ms_median = median_of(L->times, cfg->reps); /* sorts: min and max are the ends */
+    r->timed_reps = n;
+    r->wall_ms_median = median_of(L->walls, n);
+    r->ms_median = median_of(L->times, n); /* sorts: min and max are the ends */
     r->ms_min = L->times[0];
-    r->ms_max = L->times[cfg->reps - 1];
+    r->ms_max = L->times[n - 1];
     return 0;
 }
-
 static void finish_rates(bench_result *r)
 {
     if (r->ms_median > 0.0) {
         r->gflops = r->flops / (r->ms_median * 1e6);
         r->gbs = r->bytes / (r->ms_median * 1e6);
+    }
+}
+
+/* The peers, after cnncl's output was read and verified (they may overwrite it). */
+static void run_peers(cnn_context *ctx, const cnn_conv2d_desc *d, const bench_run_config *cfg,
+                      layer_data *L, bench_result *r)
+{
+    bench_peer_layer layer = {
+        .conv = d, .ctx = ctx, .x = L->tx, .w = L->tw, .bias = L->tb, .y = L->ty,
+        .host_x = L->x, .host_w = L->w, .host_bias = d->has_bias ? L->b : NULL,
+        .reps = cfg->reps, .warmup = cfg->warmup, .min_time_ms = cfg->min_time_ms,
+    };
+    for (size_t i = 0; i < cfg->peer_count && i < BENCH_MAX_PEERS; i++) {
+        bench_peer_result *pr = &r->peers[i];
+        if (bench_peer_run(cfg->peers[i], &layer, pr) == 0 && pr->ms_median > 0.0) {
+            pr->gflops = r->flops / (pr->ms_median * 1e6);
+            pr->ratio = r->ms_median > 0.0 ? pr->ms_median / r->ms_median : 0.0;
+        }
     }
 }
 
@@ -217,6 +251,10 @@ static int run_conv(cnn_context *ctx, const bench_problem *p, const bench_run_co
     int64_t in[4], wt[4], out[4];
     cnn_conv2d_params params;
     bench_problem_conv(p, in, wt, &params);
+    if (cfg->algo_mask && !(cfg->algo_mask & (cfg->algo_mask - 1))) /* one algorithm: force it */
+        for (int a = 0; a < 31; a++)
+            if (cfg->algo_mask == 1u << a)
+                params.algo = (cnn_conv2d_algo)a;
     cnn_conv2d_desc d;
     cnn_status s = cnn_conv2d_make_desc(NULL, &d, in, wt, p->has_bias, &params);
     if (s != CNN_SUCCESS)
@@ -260,6 +298,7 @@ static int run_conv(cnn_context *ctx, const bench_problem *p, const bench_run_co
     const int ok = bench_verify_conv(&d, L->x, L->w, p->has_bias ? L->b : NULL, L->y, seed + 1,
                                      &r->check);
     r->outcome = ok ? BENCH_VERIFIED : BENCH_WRONG;
+    run_peers(ctx, &d, cfg, L, r);
     return 0;
 }
 

@@ -13,16 +13,25 @@
 #define CNNBENCH_RUNNER_H
 
 #include "cnncl.h"
+#include "peer.h"
 #include "problem.h"
 #include "verify.h"
 
 #include <stdint.h>
+
+/* --min-time never repeats a layer more often than this. */
+#define BENCH_MAX_REPS 100000
 
 typedef struct bench_run_config {
     int reps;       /* timed executions, >= 1 */
     int warmup;     /* untimed executions after the first one, >= 0 */
     int verify;     /* 0: do not check the output */
     uint64_t seed;  /* data and sampling seed */
+    double min_time_ms; /* repeat past reps until this much device time was measured (0: off) */
+    unsigned algo_mask; /* allowed algorithms, bit 1 << cnn_conv2d_algo (0: all); one bit
+                           forces that algorithm */
+    bench_peer *const *peers; /* timed after cnncl on each convolution, same data */
+    size_t peer_count;
 } bench_run_config;
 
 typedef enum bench_outcome {
@@ -45,7 +54,9 @@ typedef struct bench_result {
     double wall_ms_median;    /* wall time per timed execution, enqueue to completion */
     int device_timing;        /* 1: from profiling events; 0: wall time (no profiling) */
     double gflops, gbs;       /* flops and bytes over ms_median */
+    int timed_reps;           /* executions timed (reps, or more for min_time_ms) */
     bench_verify_result check;
+    bench_peer_result peers[BENCH_MAX_PEERS]; /* in the order of cfg->peers */
 } bench_result;
 
 /* Run p on ctx. Returns 0 when the problem ran (r->outcome says whether it verified), -1 when

@@ -1,0 +1,26 @@
+/* What a peer implementation provides (bench/peer_clblast.c, bench/peer_onednn.c); bench/peer.c
+ * dispatches by name. Each implementation defines its own struct that starts with
+ * bench_peer. */
+#ifndef CNNBENCH_PEER_IMPL_H
+#define CNNBENCH_PEER_IMPL_H
+
+#include "peer.h"
+
+typedef struct bench_peer_vtable {
+    const char *name;
+    int (*run)(bench_peer *peer, const bench_peer_layer *layer, bench_peer_result *r);
+    void (*destroy)(bench_peer *peer);
+} bench_peer_vtable;
+
+struct bench_peer {
+    const bench_peer_vtable *vt;
+};
+
+#ifdef CNNBENCH_HAVE_CLBLAST
+bench_peer *bench_clblast_create(cnn_context *ctx, char *err, size_t err_size);
+#endif
+#ifdef CNNBENCH_HAVE_ONEDNN
+bench_peer *bench_onednn_create(cnn_context *ctx, char *err, size_t err_size);
+#endif
+
+#endif /* CNNBENCH_PEER_IMPL_H */
