@@ -17,8 +17,8 @@ typedef struct bench_peaks {
     char how[160];            /* one line: what was measured, e.g. "fma float16 x 2048 ..." */
 } bench_peaks;
 
-/* Measure (or read from the cache) the peaks of ctx's device. The reference device gets a
- * measurement of plain C loops. Returns 0, or -1 with err set (peaks then 0). */
+/* Measure (or read from the cache) the peaks of ctx's OpenCL device. The reference device has
+ * none (-1, peaks 0). Returns 0, or -1 with err set (peaks then 0). */
 int bench_peaks_get(cnn_context *ctx, int remeasure, bench_peaks *peaks, char *err,
                     size_t err_size);
 
