@@ -9,13 +9,17 @@
 #include "cnn_internal.h"
 #include "cnncl.h"
 #include "options.h"
+#include "first_call.h"
+#include "peaks.h"
 #include "report.h"
+#include "results.h"
 #include "runner.h"
 #include "suite.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* POCL_AFFINITY as found at start-up, and whether cnnbench set it. */
@@ -150,35 +154,155 @@ static int build_work(bench_suite *work, const bench_options *o, const char *dir
     return 0;
 }
 
-/* Run every problem of work once per batch size; returns the exit code. */
-static int run_all(cnn_context *ctx, const bench_suite *work, const bench_options *o,
-                   const bench_run_config *cfg, bench_report *rep)
+/* Per-device state of a run: its context, peers and report. */
+typedef struct device_run {
+    const char *selector;
+    cnn_context *ctx;
+    bench_peer *peers[BENCH_MAX_PEERS];
+    char peer_notes[BENCH_MAX_PEERS][256];
+} device_run;
+
+/* Every problem of work, once per batch size, on one device; records go into results.
+ * Returns 1 when a layer failed. */
+static int run_device(device_run *dev, size_t device_index, const bench_suite *work,
+                      const bench_options *o, const bench_run_config *cfg, bench_report *rep,
+                      bench_results *results)
 {
     int failed = 0;
+    const bench_peaks *peaks = &results->devices[device_index].peaks;
     const size_t batches = o->batch_count ? o->batch_count : 1;
     for (size_t b = 0; b < batches; b++) {
         const int64_t batch = o->batch_count ? o->batches[b] : 0;
         bench_report_table_head(rep, batch);
         for (size_t i = 0; i < work->count; i++) {
-            bench_entry e = work->entries[i];
-            char name[BENCH_NAME_MAX + 16], err[256];
-            bench_entry_display_name(&e, i, name, sizeof name);
-            bench_result r;
-            if (batch && bench_problem_set_batch(&e.problem, batch, err, sizeof err)) {
-                memset(&r, 0, sizeof r);
-                r.outcome = BENCH_ERROR;
-                snprintf(r.error, sizeof r.error, "%s", err);
+            bench_record rec;
+            memset(&rec, 0, sizeof rec);
+            rec.entry = work->entries[i];
+            rec.device = device_index;
+            char err[256];
+            bench_entry_display_name(&rec.entry, i, rec.name, sizeof rec.name);
+            bench_result *r = &rec.result;
+            if (batch && bench_problem_set_batch(&rec.entry.problem, batch, err, sizeof err)) {
+                r->outcome = BENCH_ERROR;
+                snprintf(r->error, sizeof r->error, "%s", err);
             } else {
-                bench_report_progress(rep, i, work->count, name);
-                bench_run(ctx, &e.problem, cfg, &r);
+                bench_report_progress(rep, i, work->count, rec.name);
+                bench_run(dev->ctx, &rec.entry.problem, cfg, r);
+                rec.pct_roofline = r->outcome == BENCH_ERROR
+                                       ? 0.0
+                                       : bench_roofline_pct(peaks, r->flops, r->bytes,
+                                                            r->ms_median);
+                if (o->first_call && r->outcome != BENCH_ERROR &&
+                    bench_first_call(dev->selector, &rec.entry.problem, &rec.cold_ms,
+                                     &rec.warm_ms, err, sizeof err))
+                    fprintf(stderr, "cnnbench: %s: %s\n", rec.name, err);
             }
-            bench_report_row(rep, &e, name, &r);
-            if (r.outcome == BENCH_WRONG || r.outcome == BENCH_ERROR)
+            bench_report_row(rep, &rec);
+            if (r->outcome == BENCH_WRONG || r->outcome == BENCH_ERROR)
                 failed = 1;
+            if (bench_results_add(results, &rec)) {
+                fprintf(stderr, "cnnbench: out of memory for the results\n");
+                return 1;
+            }
         }
         bench_report_summary(rep);
     }
-    return failed ? BENCH_EXIT_FAILED : BENCH_EXIT_OK;
+    return failed;
+}
+
+/* The selectors to run: every device for "all", else the one given. */
+static int device_selectors(const char *selector, char list[][32], size_t *count)
+{
+    if (strcmp(selector, "all") != 0) {
+        snprintf(list[0], 32, "%s", selector);
+        *count = 1;
+        return 0;
+    }
+    cnn_device_info infos[BENCH_MAX_DEVICES];
+    size_t n = 0;
+    if (cnn_device_list(infos, BENCH_MAX_DEVICES, &n) != CNN_SUCCESS)
+        return -1;
+    if (n > BENCH_MAX_DEVICES)
+        n = BENCH_MAX_DEVICES;
+    for (size_t i = 0; i < n; i++)
+        snprintf(list[i], 32, "%s", infos[i].selector);
+    *count = n;
+    return 0;
+}
+
+/* Context, peaks and peers of one device. Returns 0, or -1 (message printed). */
+static int open_device(device_run *dev, const char *selector, const bench_options *o,
+                       bench_device_run *info)
+{
+    char err[1024] = "";
+    memset(dev, 0, sizeof *dev);
+    dev->selector = selector;
+    cnn_status s = cnn_context_create(&dev->ctx, selector, err, sizeof err);
+    if (s == CNN_SUCCESS)
+        s = cnn_context_device(dev->ctx, &info->info);
+    if (s != CNN_SUCCESS) {
+        fprintf(stderr, "cnnbench: no usable device for \"%s\": %s%s%s\n", selector,
+                cnn_status_string(s), err[0] ? ": " : "", err);
+        return -1;
+    }
+    info->pocl = device_is_pocl(&info->info);
+    char why[128];
+    if (bench_peaks_get(dev->ctx, o->remeasure_peaks, &info->peaks, why, sizeof why))
+        snprintf(info->peaks.how, sizeof info->peaks.how, "no roofline: %s", why);
+    for (size_t i = 0; i < o->peer_count; i++) {
+        dev->peers[i] = bench_peer_create(o->peers[i], dev->ctx, dev->peer_notes[i],
+                                          sizeof dev->peer_notes[i]);
+        if (dev->peers[i])
+            dev->peer_notes[i][0] = '\0';
+    }
+    return 0;
+}
+
+static void close_device(device_run *dev)
+{
+    for (size_t i = 0; i < BENCH_MAX_PEERS; i++)
+        bench_peer_destroy(dev->peers[i]);
+    cnn_context_destroy(dev->ctx);
+    memset(dev, 0, sizeof *dev);
+}
+
+/* --json, --csv, --plot. Returns 0, or -1 (message printed). */
+static int write_outputs(const bench_options *o, const bench_results *results)
+{
+    char err[1024];
+    int failed = 0;
+    if (o->json_path && bench_write_json(results, o->json_path, err, sizeof err)) {
+        fprintf(stderr, "cnnbench: %s\n", err);
+        failed = 1;
+    }
+    if (o->csv_path && bench_write_csv(results, o->csv_path, err, sizeof err)) {
+        fprintf(stderr, "cnnbench: %s\n", err);
+        failed = 1;
+    }
+    if (o->plot_path && bench_write_svg(results, o->plot_path, err, sizeof err)) {
+        fprintf(stderr, "cnnbench: %s\n", err);
+        failed = 1;
+    }
+    return failed ? -1 : 0;
+}
+
+static void describe_run(bench_results *results, const bench_suite *work,
+                         const affinity_env *affinity, const bench_options *o)
+{
+    snprintf(results->suite, sizeof results->suite, "%s", work->name);
+    time_t t = time(NULL);
+    struct tm tm;
+    if (localtime_r(&t, &tm))
+        strftime(results->date, sizeof results->date, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    if (gethostname(results->host, sizeof results->host) != 0)
+        snprintf(results->host, sizeof results->host, "?");
+    results->host[sizeof results->host - 1] = '\0';
+    if (affinity->present)
+        snprintf(results->pocl_affinity, sizeof results->pocl_affinity, "%.31s", affinity->value);
+    results->pocl_affinity_by_us = affinity->set_by_us;
+    for (size_t i = 0; i < o->peer_count && i < BENCH_MAX_PEERS; i++)
+        results->peer_names[i] = o->peers[i];
+    results->peer_count = o->peer_count;
 }
 
 int main(int argc, char **argv)
@@ -227,46 +351,77 @@ int main(int argc, char **argv)
         selector = env && env[0] ? env : "auto";
         origin = env && env[0] ? "CNNCL_DEVICE" : "default";
     }
-    cnn_context *ctx = NULL;
-    err[0] = '\0';
-    cnn_status s = cnn_context_create(&ctx, selector, err, sizeof err);
-    cnn_device_info device;
-    if (s == CNN_SUCCESS)
-        s = cnn_context_device(ctx, &device);
-    if (s != CNN_SUCCESS) {
-        fprintf(stderr, "cnnbench: no usable device for \"%s\": %s%s%s\n", selector,
-                cnn_status_string(s), err[0] ? ": " : "", err);
-        cnn_context_destroy(ctx);
+    char selectors[BENCH_MAX_DEVICES][32];
+    size_t device_count = 0;
+    if (device_selectors(selector, selectors, &device_count)) {
+        fprintf(stderr, "cnnbench: cannot list the devices\n");
         bench_suite_free(&work);
         bench_options_free(&o);
         return BENCH_EXIT_USAGE;
     }
 
     bench_run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     cfg.reps = o.reps;
     cfg.warmup = o.warmup;
     cfg.verify = o.verify;
     cfg.seed = o.seed;
+    cfg.min_time_ms = o.min_time_ms;
+    cfg.algo_mask = o.algo_mask;
+    cfg.peer_count = o.peer_count;
 
-    bench_header h;
-    memset(&h, 0, sizeof h);
-    h.selector = selector;
-    h.selector_origin = origin;
-    h.pocl_affinity = affinity.present ? affinity.value : NULL;
-    h.pocl_affinity_by_us = affinity.set_by_us;
-    h.device_is_pocl = device_is_pocl(&device);
-    h.suite_dir = dir;
-    h.suite = &work;
-    h.batches = o.batches;
-    h.batch_count = o.batch_count;
-    h.config = &cfg;
+    bench_results results;
+    bench_results_init(&results);
+    describe_run(&results, &work, &affinity, &o);
+    int code = BENCH_EXIT_OK;
+    for (size_t d = 0; d < device_count; d++) {
+        device_run dev;
+        bench_device_run *info = &results.devices[results.device_count];
+        if (open_device(&dev, selectors[d], &o, info)) {
+            close_device(&dev);
+            code = BENCH_EXIT_USAGE;
+            break;
+        }
+        cfg.peers = dev.peers;
+        const char *peer_notes[BENCH_MAX_PEERS];
+        for (size_t i = 0; i < o.peer_count; i++)
+            peer_notes[i] = dev.peer_notes[i];
 
-    bench_report rep;
-    bench_report_init(&rep, stdout, &work, isatty(STDERR_FILENO));
-    bench_report_header(&rep, &device, &h);
-    const int code = run_all(ctx, &work, &o, &cfg, &rep);
+        bench_header h;
+        memset(&h, 0, sizeof h);
+        h.selector = selectors[d];
+        h.selector_origin = origin;
+        h.pocl_affinity = affinity.present ? affinity.value : NULL;
+        h.pocl_affinity_by_us = affinity.set_by_us;
+        h.device_is_pocl = info->pocl;
+        h.suite_dir = dir;
+        h.suite = &work;
+        h.batches = o.batches;
+        h.batch_count = o.batch_count;
+        h.config = &cfg;
+        h.peaks = &info->peaks;
+        h.peaks_note = info->peaks.how;
+        h.peer_names = o.peers;
+        h.peer_notes = peer_notes;
+        h.peer_count = o.peer_count;
+        h.first_call = o.first_call;
 
-    cnn_context_destroy(ctx);
+        bench_report rep;
+        bench_report_init(&rep, stdout, &work, isatty(STDERR_FILENO), o.peers, o.peer_count,
+                          o.first_call);
+        if (d > 0)
+            printf("\n");
+        bench_report_header(&rep, &info->info, &h);
+        const size_t index = results.device_count++;
+        if (run_device(&dev, index, &work, &o, &cfg, &rep, &results))
+            code = BENCH_EXIT_FAILED;
+        close_device(&dev);
+    }
+    bench_report_side_by_side(stdout, &results);
+    if (write_outputs(&o, &results) && code == BENCH_EXIT_OK)
+        code = BENCH_EXIT_USAGE;
+
+    bench_results_free(&results);
     bench_suite_free(&work);
     bench_options_free(&o);
     return code;

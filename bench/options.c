@@ -228,7 +228,8 @@ void bench_options_help(FILE *out, const char *argv0)
 "Device:\n"
 "  --device D        the library's selector: auto (first GPU, else OpenCL CPU, else ref),\n"
 "                    gpu, cpu, ref (plain-loop reference), P:D (platform P, device D as\n"
-"                    --list-devices shows), or a name/vendor substring.\n"
+"                    --list-devices shows), a name/vendor substring, or all (every device\n"
+"                    in turn, then a side-by-side table).\n"
 "                    Default: $CNNCL_DEVICE, else auto.\n"
 "  --list-devices    list the devices and exit.\n"
 "\n"
@@ -256,8 +257,42 @@ void bench_options_help(FILE *out, const char *argv0)
 "                    (cnn_context_last_op_ms; on ref, the operation's wall time).\n"
 "  --warmup N        untimed executions after the first one (default %d). The first\n"
 "                    execution is reported apart (first ms), as is plan creation (plan ms).\n"
+"  --min-time S      repeat each layer past --reps until S seconds of device time were\n"
+"                    measured (default 0: exactly --reps).\n"
+"  --algo LIST       convolution algorithms allowed, comma-separated, or all (default):\n"
+"                    direct. One name forces that algorithm.\n"
+"  --first-call      also measure first-call latency (plan + first execution in a fresh\n"
+"                    context) with an empty and with a warm program cache: cold/warm ms.\n"
+"  --remeasure-peaks measure the device's peak FMA rate and copy bandwidth again instead\n"
+"                    of using the cached figures ($XDG_CACHE_HOME/cnncl/peaks.txt).\n"
 "  --no-verify       skip the check against the reference.\n"
 "  --seed N          seed of the random data and of the sampled outputs (default %u).\n"
+"\n"
+,
+            argv0, BENCH_DEFAULT_SUITE, BENCH_DEFAULT_REPS, BENCH_DEFAULT_WARMUP,
+            (unsigned)BENCH_DEFAULT_SEED);
+    /* In pieces: C11 only promises string literals of 4095 characters. */
+    fputs(
+"Peers (the same layers, the same run, side by side):\n"
+"  --vs clblast      CLBlast's Sconvgemm on the same OpenCL device and buffers (convolution\n"
+"                    only; Sconvgemm has no bias/ReLU, groups or asymmetric padding).\n"
+"  --vs onednn       oneDNN's native CPU convolution with the same bias + ReLU fused.\n"
+"                    Either is available when cnnbench was built with it (Debian\n"
+"                    libclblast-dev, libdnnl-dev); otherwise the report says so.\n"
+"                    Column 'vs NAME' = NAME's ms / cnncl's ms: above 1, cnncl is faster.\n"
+"\n"
+"Output files:\n"
+"  --json FILE       every layer and the device as JSON (schema in the README).\n"
+"  --csv FILE        the same columns as CSV.\n"
+"  --plot FILE.svg   an SVG roofline (GFLOP/s against arithmetic intensity, with the\n"
+"                    device's two ceilings) and a bar chart of % of roofline per layer.\n"
+"\n"
+,
+          out);
+    fputs(
+"Roofline: cnnbench measures the device's peak fp32 FMA rate and copy bandwidth with its\n"
+"own micro-kernels (once per device, then cached). %roof = max(FLOPs / peak, bytes /\n"
+"bandwidth) / measured time: 100% is the device's limit for that layer.\n"
 "\n"
 "Every convolution runs with a bias and a fused ReLU. GFLOP/s counts direct-convolution\n"
 "FLOPs, 2*N*K*OH*OW*(C/g)*R*S, whatever algorithm runs. GB/s counts the fewest bytes moved\n"
@@ -278,6 +313,5 @@ void bench_options_help(FILE *out, const char *argv0)
 "  0  every layer ran and verified (or ran, with --no-verify)\n"
 "  1  a layer failed verification or could not run\n"
 "  2  usage or setup error: bad option, unknown suite, bad suite line, no such device\n",
-            argv0, BENCH_DEFAULT_SUITE, BENCH_DEFAULT_REPS, BENCH_DEFAULT_WARMUP,
-            (unsigned)BENCH_DEFAULT_SEED);
+          out);
 }

@@ -25,11 +25,15 @@ void bench_entry_display_name(const bench_entry *entry, size_t index, char *buf,
         snprintf(buf, size, "#%zu", index + 1);
 }
 
-void bench_report_init(bench_report *rep, FILE *out, const bench_suite *suite, int progress)
+void bench_report_init(bench_report *rep, FILE *out, const bench_suite *suite, int progress,
+                       const char *const *peer_names, size_t peer_count, int first_call)
 {
     memset(rep, 0, sizeof *rep);
     rep->out = out;
     rep->progress = progress;
+    rep->peer_names = peer_names;
+    rep->peer_count = peer_count < BENCH_MAX_PEERS ? peer_count : BENCH_MAX_PEERS;
+    rep->first_call = first_call;
     rep->start_ms = now_ms();
     rep->name_width = 5;   /* "layer" */
     rep->shape_width = 5;  /* "shape" */
@@ -88,7 +92,27 @@ void bench_report_header(bench_report *rep, const cnn_device_info *dev, const be
             fprintf(out, "%s%" PRId64, i ? ", " : "", h->batches[i]);
         fprintf(out, " (replacing each problem's mb)\n");
     }
+    if (h->peaks && h->peaks->gflops > 0.0)
+        fprintf(out, "roofline peak %.1f GFLOP/s fp32 FMA, %.1f GB/s copy (%s: %s);\n"
+                "         %% roof = max(flops / peak, bytes / bandwidth) / time\n",
+                h->peaks->gflops, h->peaks->gbs,
+                h->peaks->from_cache ? "cached measurement" : "measured now", h->peaks->how);
+    else
+        fprintf(out, "roofline %s\n", h->peaks_note && h->peaks_note[0] ? h->peaks_note
+                                                                         : "peaks unknown");
+    for (size_t i = 0; i < h->peer_count; i++)
+        fprintf(out, "peer     %s: %s\n", h->peer_names[i],
+                h->peer_notes[i][0] ? h->peer_notes[i]
+                                    : "timed on the same layers after cnncl; column 'vs "
+                                      "NAME' = peer ms / cnncl ms (> 1: cnncl is faster)");
+    if (h->first_call)
+        fprintf(out, "first    cold / warm ms = plan creation + first execution in a fresh "
+                "context with an empty / a filled cnncl program cache\n         (the "
+                "driver's own cache, e.g. PoCL's, is left as it is)\n");
     const bench_run_config *c = h->config;
+    if (c->min_time_ms > 0.0)
+        fprintf(out, "min-time each layer repeats past %d reps until %.0f ms of device time "
+                "were measured\n", c->reps, c->min_time_ms);
     if (dev->type == CNN_DEVICE_REFERENCE)
         fprintf(out, "timing   wall time of each operation on the reference device (no OpenCL)");
     else
@@ -118,14 +142,26 @@ void bench_report_table_head(bench_report *rep, int64_t batch)
     rep->layers = rep->verified = rep->wrong = rep->errors = rep->unchecked = 0;
     rep->conv_timed = 0;
     rep->log_gflops_sum = rep->total_ms = rep->network_ms = 0.0;
+    rep->roofline_layers = 0;
+    rep->log_pct_sum = 0.0;
+    memset(rep->peer_layers, 0, sizeof rep->peer_layers);
+    memset(rep->log_ratio_sum, 0, sizeof rep->log_ratio_sum);
     rep->network_convs = rep->network_pools = 0;
     rep->counts_given = 0;
     fprintf(out, "\n");
     if (batch > 0)
         fprintf(out, "batch %" PRId64 "\n", batch);
-    fprintf(out, "%-*s  %-*s  %-6s  %9s  %9s  %9s  %8s  %7s  %9s  %9s  %8s  %s\n",
+    fprintf(out, "%-*s  %-*s  %-6s  %9s  %9s  %9s  %9s  %8s  %7s  %6s  %9s  %9s",
             rep->name_width, "layer", rep->shape_width, "shape", "algo", "ms", "min", "max",
-            "GFLOP/s", "GB/s", "plan ms", "first ms", "max err", "verified");
+            "wall ms", "GFLOP/s", "GB/s", "%roof", "plan ms", "first ms");
+    if (rep->first_call)
+        fprintf(out, "  %9s  %9s", "cold ms", "warm ms");
+    for (size_t i = 0; i < rep->peer_count; i++) {
+        char title[32];
+        snprintf(title, sizeof title, "vs %s", rep->peer_names[i]);
+        fprintf(out, "  %10s", title);
+    }
+    fprintf(out, "  %8s  %s\n", "max err", "verified");
     fflush(out);
 }
 
@@ -189,10 +225,12 @@ static void print_error_detail(FILE *out, const char *text)
     fprintf(out, "\n");
 }
 
-void bench_report_row(bench_report *rep, const bench_entry *entry, const char *name,
-                      const bench_result *r)
+void bench_report_row(bench_report *rep, const bench_record *rec)
 {
     FILE *out = rep->out;
+    const bench_entry *entry = &rec->entry;
+    const bench_result *r = &rec->result;
+    const char *name = rec->name;
     const bench_problem *p = &entry->problem;
     char shape[256], verified[96], checked[32], failed[32];
     bench_problem_summary(p, shape, sizeof shape);
@@ -202,9 +240,8 @@ void bench_report_row(bench_report *rep, const bench_entry *entry, const char *n
 
     if (r->outcome == BENCH_ERROR) {
         rep->errors++;
-        fprintf(out, "%-*s  %-*s  %-6s  %9s  %9s  %9s  %8s  %7s  %9s  %9s  %8s  %s\n",
-                rep->name_width, name, rep->shape_width, shape, "-", "-", "-", "-", "-", "-",
-                "-", "-", "-", "ERROR");
+        fprintf(out, "%-*s  %-*s  %-6s  %s\n", rep->name_width, name, rep->shape_width, shape,
+                "-", "ERROR");
         print_error_detail(out, r->error);
         fflush(out);
         return;
@@ -227,19 +264,34 @@ void bench_report_row(bench_report *rep, const bench_entry *entry, const char *n
         snprintf(verified, sizeof verified, "not checked");
         break;
     }
-    char gflops[32] = "-", gbs[32] = "-", err[32] = "-", med[32], lo[32], hi[32];
+    char gflops[32] = "-", gbs[32] = "-", pct[32] = "-", err[32] = "-", med[32], lo[32],
+         hi[32], wall[32];
     if (p->op == BENCH_OP_CONV && r->ms_median > 0.0)
         snprintf(gflops, sizeof gflops, "%.2f", r->gflops);
     if (r->ms_median > 0.0)
         snprintf(gbs, sizeof gbs, "%.2f", r->gbs);
+    if (rec->pct_roofline > 0.0)
+        snprintf(pct, sizeof pct, "%.1f", rec->pct_roofline);
     if (r->outcome != BENCH_UNCHECKED)
         snprintf(err, sizeof err, "%.1e", r->check.max_abs_err);
     format_ms(med, sizeof med, r->ms_median);
     format_ms(lo, sizeof lo, r->ms_min);
     format_ms(hi, sizeof hi, r->ms_max);
-    fprintf(out, "%-*s  %-*s  %-6s  %9s  %9s  %9s  %8s  %7s  %9.1f  %9.1f  %8s  %s%s\n",
-            rep->name_width, name, rep->shape_width, shape, algo, med, lo, hi, gflops, gbs,
-            r->plan_ms, r->first_ms, err, verified,
+    format_ms(wall, sizeof wall, r->wall_ms_median);
+    fprintf(out, "%-*s  %-*s  %-6s  %9s  %9s  %9s  %9s  %8s  %7s  %6s  %9.1f  %9.1f",
+            rep->name_width, name, rep->shape_width, shape, algo, med, lo, hi, wall, gflops, gbs,
+            pct, r->plan_ms, r->first_ms);
+    if (rep->first_call)
+        fprintf(out, "  %9.1f  %9.1f", rec->cold_ms, rec->warm_ms);
+    for (size_t i = 0; i < rep->peer_count; i++) {
+        const bench_peer_result *pr = &r->peers[i];
+        char ratio[32] = "-";
+        if (p->op == BENCH_OP_CONV)
+            snprintf(ratio, sizeof ratio, pr->ran && pr->ratio > 0.0 ? "%.2fx" : "n/a",
+                     pr->ratio);
+        fprintf(out, "  %10s", ratio);
+    }
+    fprintf(out, "  %8s  %s%s\n", err, verified,
             r->device_timing ? "" : "  (wall time: no profiling)");
     if (r->outcome == BENCH_WRONG) {
         const int64_t *w = r->check.worst;
@@ -248,18 +300,30 @@ void bench_report_row(bench_report *rep, const bench_entry *entry, const char *n
                 w[0], w[1], w[2], w[3], r->check.worst_got, r->check.worst_ref,
                 fabs(r->check.worst_got - r->check.worst_ref), r->check.worst_tol);
     }
+    for (size_t i = 0; i < rep->peer_count && p->op == BENCH_OP_CONV; i++)
+        if (!r->peers[i].ran && r->peers[i].note[0])
+            fprintf(out, "    %s: %s\n", rep->peer_names[i], r->peers[i].note);
     fflush(out);
 
     rep->total_ms += r->ms_median;
     rep->network_ms += (double)entry->count * r->ms_median;
     if (entry->count_given)
         rep->counts_given = 1;
+    if (rec->pct_roofline > 0.0) {
+        rep->roofline_layers++;
+        rep->log_pct_sum += log(rec->pct_roofline);
+    }
     if (p->op == BENCH_OP_CONV) {
         rep->network_convs += entry->count;
         if (r->gflops > 0.0) {
             rep->conv_timed++;
             rep->log_gflops_sum += log(r->gflops);
         }
+        for (size_t i = 0; i < rep->peer_count; i++)
+            if (r->peers[i].ran && r->peers[i].ratio > 0.0) {
+                rep->peer_layers[i]++;
+                rep->log_ratio_sum[i] += log(r->peers[i].ratio);
+            }
     } else {
         rep->network_pools += entry->count;
     }
@@ -281,11 +345,57 @@ void bench_report_summary(bench_report *rep)
         fprintf(out, "; conv geomean %.2f GFLOP/s over %d layer%s",
                 exp(rep->log_gflops_sum / rep->conv_timed), rep->conv_timed,
                 rep->conv_timed == 1 ? "" : "s");
+    if (rep->roofline_layers)
+        fprintf(out, "; geomean %.1f%% of roofline", exp(rep->log_pct_sum / rep->roofline_layers));
     fprintf(out, "; total %.3f ms (sum of medians)\n", rep->total_ms);
+    for (size_t i = 0; i < rep->peer_count; i++) {
+        if (rep->peer_layers[i])
+            fprintf(out, "vs %-6s geomean %.2fx over %d layer%s (%s ms / cnncl ms: > 1 means "
+                    "cnncl is faster)\n", rep->peer_names[i],
+                    exp(rep->log_ratio_sum[i] / rep->peer_layers[i]), rep->peer_layers[i],
+                    rep->peer_layers[i] == 1 ? "" : "s", rep->peer_names[i]);
+        else
+            fprintf(out, "vs %-6s no layer ran\n", rep->peer_names[i]);
+    }
     if (rep->counts_given)
         fprintf(out, "network  %" PRId64 " convolutions + %" PRId64 " poolings as counted in the "
                 "suite: %.3f ms per pass (sum of count x median)%s\n",
                 rep->network_convs, rep->network_pools, rep->network_ms,
                 rep->errors ? "; incomplete, some layers did not run" : "");
+    fflush(out);
+}
+
+void bench_report_side_by_side(FILE *out, const bench_results *results)
+{
+    if (results->device_count < 2)
+        return;
+    fprintf(out, "\nside by side: median ms / GFLOP/s / %% of roofline per device\n");
+    for (size_t d = 0; d < results->device_count; d++)
+        fprintf(out, "  device %zu: %s (%s)\n", d, results->devices[d].info.name,
+                results->devices[d].info.selector);
+    fprintf(out, "%-24s", "layer");
+    for (size_t d = 0; d < results->device_count; d++)
+        fprintf(out, "  %28s", results->devices[d].info.selector);
+    fprintf(out, "\n");
+    /* Records are grouped by device in the same order: row i of device 0 matches row i of
+     * every other device. */
+    size_t per_device = 0;
+    while (per_device < results->count && results->records[per_device].device == 0)
+        per_device++;
+    for (size_t i = 0; i < per_device; i++) {
+        fprintf(out, "%-24.24s", results->records[i].name);
+        for (size_t d = 0; d < results->device_count; d++) {
+            const size_t j = d * per_device + i;
+            char cell[64] = "-";
+            if (j < results->count && results->records[j].result.outcome != BENCH_ERROR) {
+                const bench_record *rec = &results->records[j];
+                snprintf(cell, sizeof cell, "%.3f / %.1f / %.1f%%%s", rec->result.ms_median,
+                         rec->result.gflops, rec->pct_roofline,
+                         rec->result.outcome == BENCH_WRONG ? " WRONG" : "");
+            }
+            fprintf(out, "  %28s", cell);
+        }
+        fprintf(out, "\n");
+    }
     fflush(out);
 }
