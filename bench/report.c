@@ -389,8 +389,12 @@ void bench_report_side_by_side(FILE *out, const bench_results *results)
             char cell[64] = "-";
             if (j < results->count && results->records[j].result.outcome != BENCH_ERROR) {
                 const bench_record *rec = &results->records[j];
-                snprintf(cell, sizeof cell, "%.3f / %.1f / %.1f%%%s", rec->result.ms_median,
-                         rec->result.gflops, rec->pct_roofline,
+                char pct[16] = "-";
+                if (rec->pct_roofline > 0.0)
+                    snprintf(pct, sizeof pct, "%.1f%%", rec->pct_roofline);
+                char ms[32];
+                format_ms(ms, sizeof ms, rec->result.ms_median);
+                snprintf(cell, sizeof cell, "%s / %.3g / %s%s", ms, rec->result.gflops, pct,
                          rec->result.outcome == BENCH_WRONG ? " WRONG" : "");
             }
             fprintf(out, "  %28s", cell);
