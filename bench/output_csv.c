@@ -6,13 +6,31 @@
  * Columns: device_name, then the keys of the JSON layer objects in the same order with the
  * same values (output_util.c: bench_layer_row_fill), then for every peer P of the run
  * P_ms_median, P_gflops, P_ratio, P_note (the JSON's nested "peers"). null is an empty field,
- * booleans are true/false.
+ * booleans are true/false. Text is UTF-8; a byte that is not well-formed UTF-8 becomes U+FFFD.
  */
 #include "output_util.h"
 #include "results.h"
 
 #include <inttypes.h>
 #include <string.h>
+
+/* s with quotes doubled (when quoted) and bytes that are not well-formed UTF-8 as U+FFFD. */
+static void write_text(bench_out *o, const char *s, int quoted)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t avail = strlen(s);
+    while (avail > 0) {
+        const size_t len = bench_utf8_length(p, avail);
+        if (len == 0)
+            bench_out_puts(o, "\xef\xbf\xbd");
+        else if (quoted && *p == '"')
+            bench_out_puts(o, "\"\"");
+        else
+            bench_out_write(o, (const char *)p, len);
+        p += len ? len : 1;
+        avail -= len ? len : 1;
+    }
+}
 
 static void write_field(bench_out *o, const char *s)
 {
@@ -21,16 +39,11 @@ static void write_field(bench_out *o, const char *s)
                       (len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
                                    s[len - 1] == '\t'));
     if (!quote) {
-        bench_out_write(o, s, len);
+        write_text(o, s, 0);
         return;
     }
     bench_out_puts(o, "\"");
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            bench_out_puts(o, "\"\"");
-        else
-            bench_out_write(o, p, 1);
-    }
+    write_text(o, s, 1);
     bench_out_puts(o, "\"");
 }
 
@@ -58,7 +71,7 @@ int bench_write_csv(const bench_results *r, const char *path, char *err, size_t 
     bench_record blank;
     memset(&blank, 0, sizeof blank);
     bench_layer_row row;
-    bench_layer_row_fill(&row, r, &blank);
+    bench_layer_row_fill(&row, &blank);
     write_field(&o, "device_name");
     for (size_t i = 0; i < row.count; i++) {
         bench_out_puts(&o, ",");
@@ -76,7 +89,7 @@ int bench_write_csv(const bench_results *r, const char *path, char *err, size_t 
 
     for (size_t i = 0; i < r->count; i++) {
         const bench_record *rec = &r->records[i];
-        bench_layer_row_fill(&row, r, rec);
+        bench_layer_row_fill(&row, rec);
         write_field(&o, rec->device < r->device_count && rec->device < BENCH_MAX_DEVICES
                             ? r->devices[rec->device].info.name
                             : "");

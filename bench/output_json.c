@@ -231,7 +231,7 @@ static void put_device(json_writer *w, const char *key, const bench_results *r, 
 static void put_layer(json_writer *w, const bench_results *r, const bench_record *rec)
 {
     bench_layer_row row;
-    bench_layer_row_fill(&row, r, rec);
+    bench_layer_row_fill(&row, rec);
     open_container(w, NULL, '{');
     for (size_t i = 0; i < row.count; i++)
         put_value(w, &row.v[i]);

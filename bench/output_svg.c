@@ -13,6 +13,7 @@
  *             name, bar, value and GFLOP/s (GB/s for pooling); WRONG / did not run marked
  * Text is XML-escaped; a byte that is not well-formed UTF-8 becomes U+FFFD.
  */
+#include "fail.h"
 #include "output_util.h"
 #include "results.h"
 
@@ -128,13 +129,25 @@ static void format_value(char *buf, size_t size, double v)
         snprintf(buf, size, "%.3g", v);
 }
 
-/* A decade's tick label: "0.01", "1", "100", "10k", "1e-05". */
-static void format_decade(char *buf, size_t size, int k)
+/* A tick label for m * 10^k (m 1 to 9): "0.01", "1", "100", "10k", "2M", "1e-05". */
+static void format_tick(char *buf, size_t size, int m, int k)
 {
+    if (m != 1) {
+        const double v = m * pow(10.0, k);
+        if (k >= 3 && k <= 5)
+            snprintf(buf, size, "%gk", v / 1e3);
+        else if (k >= 6 && k <= 8)
+            snprintf(buf, size, "%gM", v / 1e6);
+        else
+            snprintf(buf, size, "%g", v);
+        return;
+    }
     if (k >= 0 && k <= 3)
         snprintf(buf, size, "%.0f", pow(10.0, k));
     else if (k >= 4 && k <= 5)
         snprintf(buf, size, "%.0fk", pow(10.0, k - 3));
+    else if (k >= 6 && k <= 8)
+        snprintf(buf, size, "%.0fM", pow(10.0, k - 6));
     else if (k < 0 && k >= -3)
         snprintf(buf, size, "%.*f", -k, pow(10.0, k));
     else
@@ -210,11 +223,13 @@ static void compute_axes(const bench_results *r, size_t devices, axes *a)
         y_hi = 1000.0;
     }
     decades(x_lo / 1.5, x_hi * 1.5, &a->x_lo, &a->x_hi);
-    decades(y_lo / 1.5, y_hi * 2.0, &a->y_lo, &a->y_hi);
+    decades(y_lo / 1.5, y_hi * 1.4, &a->y_lo, &a->y_hi); /* room for the peak's label */
 }
 
 static void draw_axes(bench_out *o, const axes *a)
 {
+    /* 2 and 5 labelled too where an axis spans few decades */
+    const int minor_x = a->x_hi - a->x_lo <= 3, minor_y = a->y_hi - a->y_lo <= 3;
     bench_out_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                         "fill=\"#fbfbfb\" stroke=\"#888\"/>\n",
                      PLOT_X0, PLOT_Y0, PLOT_X1 - PLOT_X0, PLOT_Y1 - PLOT_Y0);
@@ -228,10 +243,11 @@ static void draw_axes(bench_out *o, const axes *a)
                                 "stroke=\"%s\" stroke-width=\"%s\"/>\n",
                              x, PLOT_Y0, x, PLOT_Y1, m == 1 ? "#ccc" : "#eee",
                              m == 1 ? "1" : "0.7");
-            if (m == 1) {
+            if (m == 1 || (minor_x && (m == 2 || m == 5))) {
                 char label[32];
-                format_decade(label, sizeof label, k);
-                text_at(o, x, PLOT_Y1 + 16.0, "middle", "font-size=\"11\"", label);
+                format_tick(label, sizeof label, m, k);
+                text_at(o, x, PLOT_Y1 + 16.0, "middle",
+                        m == 1 ? "font-size=\"11\"" : "font-size=\"9\" fill=\"#777\"", label);
             }
         }
     for (int k = a->y_lo; k <= a->y_hi; k++)
@@ -244,10 +260,11 @@ static void draw_axes(bench_out *o, const axes *a)
                                 "stroke=\"%s\" stroke-width=\"%s\"/>\n",
                              PLOT_X0, y, PLOT_X1, y, m == 1 ? "#ccc" : "#eee",
                              m == 1 ? "1" : "0.7");
-            if (m == 1) {
+            if (m == 1 || (minor_y && (m == 2 || m == 5))) {
                 char label[32];
-                format_decade(label, sizeof label, k);
-                text_at(o, PLOT_X0 - 6.0, y + 4.0, "end", "font-size=\"11\"", label);
+                format_tick(label, sizeof label, m, k);
+                text_at(o, PLOT_X0 - 6.0, y + 4.0, "end",
+                        m == 1 ? "font-size=\"11\"" : "font-size=\"9\" fill=\"#777\"", label);
             }
         }
     text_at(o, (PLOT_X0 + PLOT_X1) / 2.0, PLOT_Y1 + 36.0, "middle", "font-size=\"12\"",
@@ -330,6 +347,77 @@ static void place_label(boxes *bs, double x, double y, double w, double h, doubl
     *anchor = "start";
 }
 
+/* ---- rows: one per layer, a bar per device ------------------------------------------------ */
+
+typedef struct svg_rows {
+    size_t count;
+    size_t *row_of;   /* per record */
+    size_t *first;    /* per row: its first record */
+    int with_batch;   /* the run has several batch sizes: names carry "mbN" */
+} svg_rows;
+
+/* The row number (1-based) of a record, which its dot carries. */
+static size_t row_number(const svg_rows *rows, size_t record)
+{
+    return rows->row_of[record] + 1;
+}
+
+static void rows_free(svg_rows *rows)
+{
+    free(rows->row_of);
+    free(rows->first);
+}
+
+/* Group the records by layer (display name and canonical spec), in first-seen order, so that
+ * --device all puts a layer's devices side by side. Returns 0, or -1 when out of memory. */
+static int rows_make(svg_rows *rows, const bench_results *r)
+{
+    memset(rows, 0, sizeof *rows);
+    const size_t n = r->count ? r->count : 1;
+    typedef char spec_text[BENCH_NAME_MAX + 640];
+    spec_text *keys = malloc(n * sizeof *keys);
+    rows->row_of = malloc(n * sizeof *rows->row_of);
+    rows->first = malloc(n * sizeof *rows->first);
+    if (!keys || !rows->row_of || !rows->first) {
+        free(keys);
+        rows_free(rows);
+        return -1;
+    }
+    for (size_t i = 0; i < r->count; i++) {
+        const bench_record *rec = &r->records[i];
+        char spec[512];
+        bench_problem_format(&rec->entry.problem, spec, sizeof spec);
+        snprintf(keys[i], sizeof keys[i], "%s|%s", rec->name, spec);
+        if (i > 0 && rec->entry.problem.mb != r->records[0].entry.problem.mb)
+            rows->with_batch = 1;
+        size_t row = rows->count;
+        for (size_t k = 0; k < rows->count; k++)
+            if (strcmp(keys[rows->first[k]], keys[i]) == 0) {
+                row = k;
+                break;
+            }
+        if (row == rows->count)
+            rows->first[rows->count++] = i;
+        rows->row_of[i] = row;
+    }
+    free(keys);
+    return 0;
+}
+
+/* The display name of a row: the name, with the batch size when the run has several. */
+static void row_name(char *buf, size_t size, const svg_rows *rows, const bench_record *rec)
+{
+    if (rows->with_batch)
+        snprintf(buf, size, "%s mb%" PRId64, rec->name, rec->entry.problem.mb);
+    else
+        snprintf(buf, size, "%s", rec->name);
+}
+
+static double row_height(size_t devices)
+{
+    return devices > 1 ? (double)devices * 11.0 + 7.0 : BAR_ROW;
+}
+
 /* ---- the roofline ------------------------------------------------------------------------- */
 
 static void draw_ceilings(bench_out *o, const axes *a, const bench_results *r, size_t devices,
@@ -393,7 +481,8 @@ static void draw_ceilings(bench_out *o, const axes *a, const bench_results *r, s
 }
 
 /* Row numbers of the bar chart, which the dots carry. */
-static void draw_points(bench_out *o, const axes *a, const bench_results *r, boxes *bs)
+static void draw_points(bench_out *o, const axes *a, const bench_results *r,
+                        const svg_rows *rows, boxes *bs)
 {
     /* Dots first, as obstacles for every label. */
     for (size_t i = 0; i < r->count; i++) {
@@ -414,7 +503,8 @@ static void draw_points(bench_out *o, const axes *a, const bench_results *r, box
         char tip[BENCH_NAME_MAX + 160], number[24], g[32], f[32];
         format_value(g, sizeof g, rec->result.gflops);
         format_value(f, sizeof f, ai);
-        snprintf(tip, sizeof tip, "%zu %s: %s GFLOP/s at %s FLOP/byte", i + 1, rec->name, g, f);
+        snprintf(tip, sizeof tip, "%zu %s: %s GFLOP/s at %s FLOP/byte", row_number(rows, i),
+                 rec->name, g, f);
         bench_out_printf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\" "
                             "stroke=\"#fff\" stroke-width=\"0.8\"><title>",
                          x, y, colour(rec->device));
@@ -424,7 +514,7 @@ static void draw_points(bench_out *o, const axes *a, const bench_results *r, box
             bench_out_printf(o, "<path d=\"M%.1f %.1fl8 8m0 -8l-8 8\" stroke=\"" WRONG_COLOUR
                                 "\" stroke-width=\"2\"/>\n",
                              x - 4.0, y - 4.0);
-        snprintf(number, sizeof number, "%zu", i + 1);
+        snprintf(number, sizeof number, "%zu", row_number(rows, i));
         const double w = text_width(strlen(number), 10.0), h = 10.0;
         double tx, ty;
         const char *anchor;
@@ -437,110 +527,199 @@ static void draw_points(bench_out *o, const axes *a, const bench_results *r, box
 
 /* ---- the bar chart ------------------------------------------------------------------------ */
 
-static int several_batches(const bench_results *r)
+/* "57.6 GFLOP/s" for a convolution, "10.4 GB/s" for pooling, "not timed". */
+static void rate_text(char *buf, size_t size, const bench_record *rec)
 {
-    for (size_t i = 1; i < r->count; i++)
-        if (r->records[i].entry.problem.mb != r->records[0].entry.problem.mb)
-            return 1;
-    return 0;
+    char v[32];
+    if (rec->entry.problem.op == BENCH_OP_CONV && positive(rec->result.gflops)) {
+        format_value(v, sizeof v, rec->result.gflops);
+        snprintf(buf, size, "%s GFLOP/s", v);
+    } else if (positive(rec->result.gbs)) {
+        format_value(v, sizeof v, rec->result.gbs);
+        snprintf(buf, size, "%s GB/s", v);
+    } else {
+        snprintf(buf, size, "not timed");
+    }
 }
 
-/* The display name of a row: the name, with the batch size when the run has several. */
-static void row_name(char *buf, size_t size, int with_batch, const bench_record *rec)
-{
-    if (with_batch)
-        snprintf(buf, size, "%s mb%" PRId64, rec->name, rec->entry.problem.mb);
-    else
-        snprintf(buf, size, "%s", rec->name);
-}
-
-static double draw_bars(bench_out *o, const bench_results *r, double top, int any_peaks)
+/* % of roofline per layer when any is known, else GFLOP/s per convolution. */
+static double draw_bars(bench_out *o, const bench_results *r, const svg_rows *rows,
+                        size_t devices, double top)
 {
     size_t name_chars = 4;
-    double max_pct = 100.0;
-    const int with_batch = several_batches(r);
+    double max_pct = 100.0, max_gflops = 0.0;
+    int pct_mode = 0;
     for (size_t i = 0; i < r->count; i++) {
+        const bench_record *rec = &r->records[i];
         char name[BENCH_NAME_MAX + 32];
-        row_name(name, sizeof name, with_batch, &r->records[i]);
+        row_name(name, sizeof name, rows, rec);
         const size_t n = text_chars(name);
         if (n > name_chars)
             name_chars = n < NAME_CHARS_MAX ? n : NAME_CHARS_MAX;
-        if (positive(r->records[i].pct_roofline) && r->records[i].pct_roofline > max_pct)
-            max_pct = r->records[i].pct_roofline;
+        if (rec->result.outcome == BENCH_ERROR)
+            continue;
+        if (positive(rec->pct_roofline)) {
+            pct_mode = 1;
+            max_pct = fmax(max_pct, rec->pct_roofline);
+        }
+        if (rec->entry.problem.op == BENCH_OP_CONV && positive(rec->result.gflops))
+            max_gflops = fmax(max_gflops, rec->result.gflops);
     }
     const double num_x = 40.0, name_x = 48.0;
     const double bar_x0 = name_x + text_width(name_chars, FONT) + 10.0;
-    const double bar_x1 = WIDTH - 190.0;
-    const double scale = (bar_x1 - bar_x0) / (max_pct > 100.0 ? ceil(max_pct / 25.0) * 25.0
-                                                              : 100.0);
+    const double bar_x1 = WIDTH - 200.0;
+    /* the scale's end: 100% (or past it in steps of 25), or the largest GFLOP/s rounded up to
+     * 1, 2 or 5 times a power of ten */
+    double full = 100.0, step = 25.0;
+    if (pct_mode) {
+        if (max_pct > 100.0)
+            full = ceil(max_pct / 25.0) * 25.0;
+    } else if (max_gflops > 0.0) {
+        const double decade = pow(10.0, floor(log10(max_gflops)));
+        if (max_gflops <= 2.0 * decade) {
+            full = 2.0 * decade;
+            step = decade / 2.0;
+        } else if (max_gflops <= 5.0 * decade) {
+            full = 5.0 * decade;
+            step = decade;
+        } else {
+            full = 10.0 * decade;
+            step = 2.0 * decade;
+        }
+    }
+    const double scale = (bar_x1 - bar_x0) / full;
+    const double rh = row_height(devices);
+
     text_at(o, 16.0, top, NULL, "font-size=\"15\" font-weight=\"bold\"",
-            "% of roofline per layer");
+            pct_mode ? "% of roofline per layer" : "GFLOP/s per convolution");
     text_at(o, 16.0, top + 16.0, NULL, "font-size=\"11\" fill=\"#555\"",
-            any_peaks ? "100% = the roofline's floor, max(FLOPs / peak GFLOP/s, bytes / peak "
-                        "GB/s), over the median kernel time; pooling is put against the byte "
-                        "floor"
-                      : "peaks not measured: % of roofline unknown");
+            pct_mode ? "100% = the roofline's floor max(FLOPs / peak GFLOP/s, bytes / peak GB/s) "
+                       "over the median kernel time; pooling against the byte floor"
+                     : "peaks not measured: % of roofline unknown; bars show GFLOP/s "
+                       "(pooling: GB/s as text)");
     const double y0 = top + 30.0;
-    const double y1 = y0 + (double)r->count * BAR_ROW;
-    for (int pct = 0; pct * scale <= bar_x1 - bar_x0 + 0.5; pct += 25) {
-        const double x = bar_x0 + pct * scale;
-        char label[16];
-        snprintf(label, sizeof label, "%d%%", pct);
+    const double y1 = y0 + (double)rows->count * rh;
+    for (size_t row = 1; row < rows->count; row += 2) /* zebra stripes, under the grid */
+        bench_out_printf(o, "<rect x=\"12\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                            "fill=\"#f4f4f4\"/>\n",
+                         y0 + (double)row * rh, WIDTH - 24.0, rh);
+    for (int t = 0; t <= 40 && t * step <= full + 1e-9; t++) {
+        const double v = t * step, x = bar_x0 + v * scale;
+        char label[32];
+        if (pct_mode)
+            snprintf(label, sizeof label, "%.0f%%", v);
+        else
+            format_value(label, sizeof label, v);
         bench_out_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                             "stroke=\"%s\" stroke-width=\"1\"/>\n",
-                         x, y0 - 4.0, x, y1, pct == 100 ? "#888" : "#ddd");
+                         x, y0 - 4.0, x, y1, pct_mode && v == 100.0 ? "#888" : "#ddd");
         text_at(o, x, y1 + 13.0, "middle", "font-size=\"10\" fill=\"#555\"", label);
     }
-    for (size_t i = 0; i < r->count; i++) {
-        const bench_record *rec = &r->records[i];
-        const bench_result *res = &rec->result;
-        const double y = y0 + (double)i * BAR_ROW;
-        const double base = y + BAR_ROW - 5.0;
-        char number[24], name[BENCH_NAME_MAX + 32], value[96], rate[32];
-        snprintf(number, sizeof number, "%zu", i + 1);
-        row_name(name, sizeof name, with_batch, rec);
+    for (size_t row = 0; row < rows->count; row++) {
+        const double y = y0 + (double)row * rh;
+        char number[24], name[BENCH_NAME_MAX + 32];
+        snprintf(number, sizeof number, "%zu", row + 1);
+        row_name(name, sizeof name, rows, &r->records[rows->first[row]]);
+        const double base = y + (devices > 1 ? rh / 2.0 + 4.0 : BAR_ROW - 5.0);
         text_at(o, num_x, base, "end", "font-size=\"11\" fill=\"#555\"", number);
         bench_out_printf(o, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">", name_x, base);
         write_text_n(o, name, NAME_CHARS_MAX);
         bench_out_puts(o, "</text>\n");
+    }
+    const double bar_h = devices > 1 ? 9.0 : BAR_ROW - 6.0;
+    const char *font = devices > 1 ? "font-size=\"9.5\"" : "font-size=\"11\"";
+    for (size_t i = 0; i < r->count; i++) {
+        const bench_record *rec = &r->records[i];
+        const bench_result *res = &rec->result;
+        const size_t slot = rec->device < devices ? rec->device : 0;
+        const double y = y0 + (double)rows->row_of[i] * rh + 3.5 + (double)slot * 11.0;
+        const double base = y + bar_h - 1.5;
         if (res->outcome == BENCH_ERROR) {
-            text_at(o, bar_x0 + 4.0, base, NULL, "font-size=\"11\" fill=\"" WRONG_COLOUR "\"",
-                    "did not run");
+            bench_out_printf(o, "<text x=\"%.1f\" y=\"%.1f\" %s fill=\"" WRONG_COLOUR "\">"
+                                "did not run</text>\n",
+                             bar_x0 + 4.0, base, font);
             continue;
         }
-        const double pct = positive(rec->pct_roofline) ? rec->pct_roofline : 0.0;
-        if (pct > 0.0)
+        char rate[48], value[96];
+        rate_text(rate, sizeof rate, rec);
+        double len = 0.0;
+        if (pct_mode) {
+            const double pct = positive(rec->pct_roofline) ? rec->pct_roofline : 0.0;
+            len = pct * scale;
+            if (pct > 0.0)
+                snprintf(value, sizeof value, "%.1f%% (%s)", pct, rate);
+            else
+                snprintf(value, sizeof value, "n/a (%s)", rate);
+        } else {
+            if (rec->entry.problem.op == BENCH_OP_CONV && positive(res->gflops))
+                len = res->gflops * scale;
+            snprintf(value, sizeof value, "%s", rate);
+        }
+        if (len > 0.0)
             bench_out_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                                 "fill=\"%s\"/>\n",
-                             bar_x0, y + 3.0, pct * scale, BAR_ROW - 6.0, colour(rec->device));
-        if (rec->entry.problem.op == BENCH_OP_CONV && positive(res->gflops)) {
-            format_value(rate, sizeof rate, res->gflops);
-            strncat(rate, " GFLOP/s", sizeof rate - strlen(rate) - 1);
-        } else if (positive(res->gbs)) {
-            format_value(rate, sizeof rate, res->gbs);
-            strncat(rate, " GB/s", sizeof rate - strlen(rate) - 1);
-        } else {
-            snprintf(rate, sizeof rate, "not timed");
-        }
-        if (pct > 0.0)
-            snprintf(value, sizeof value, "%.1f%%  %s", pct, rate);
-        else
-            snprintf(value, sizeof value, "n/a  %s", rate);
-        text_at(o, bar_x0 + pct * scale + 5.0, base, NULL, "font-size=\"11\"", value);
+                             bar_x0, y, len, bar_h, colour(rec->device));
+        bench_out_printf(o, "<text x=\"%.1f\" y=\"%.1f\" %s>", bar_x0 + len + 4.0, base, font);
+        write_text(o, value);
         if (res->outcome == BENCH_WRONG)
-            text_at(o, WIDTH - 12.0, base, "end",
-                    "font-size=\"11\" font-weight=\"bold\" fill=\"" WRONG_COLOUR "\"", "WRONG");
+            bench_out_puts(o, " <tspan font-weight=\"bold\" fill=\"" WRONG_COLOUR "\">WRONG"
+                              "</tspan>");
+        else if (res->outcome == BENCH_UNCHECKED)
+            bench_out_puts(o, " <tspan fill=\"#888\">not verified</tspan>");
+        bench_out_puts(o, "</text>\n");
     }
     return y1 + 20.0;
 }
 
 /* ---- the picture -------------------------------------------------------------------------- */
 
+/* The legend's second line for a device: verification and the geometric means. */
+static void summary_text(char *buf, size_t size, const bench_results *r, size_t device)
+{
+    bench_summary s;
+    bench_results_summary(r, device, &s);
+    size_t used = 0;
+#define ADD(...)                                                                          \
+    do {                                                                                  \
+        if (used < size) {                                                                \
+            const int n_ = snprintf(buf + used, size - used, __VA_ARGS__);                \
+            used += n_ > 0 ? (size_t)n_ : 0;                                              \
+        }                                                                                 \
+    } while (0)
+    buf[0] = '\0';
+    ADD("%d layer%s: %d verified", s.layers, s.layers == 1 ? "" : "s", s.verified);
+    if (s.wrong)
+        ADD(", %d WRONG", s.wrong);
+    if (s.errors)
+        ADD(", %d did not run", s.errors);
+    if (s.unchecked)
+        ADD(", %d not checked", s.unchecked);
+    if (s.conv_layers) {
+        char g[32];
+        format_value(g, sizeof g, s.geomean_gflops);
+        ADD("; geomean %s GFLOP/s over %d convolution%s", g, s.conv_layers,
+            s.conv_layers == 1 ? "" : "s");
+    }
+    if (s.geomean_pct_roofline > 0.0)
+        ADD(", %.1f%% of roofline", s.geomean_pct_roofline);
+    for (size_t p = 0; p < r->peer_count && p < BENCH_MAX_PEERS; p++)
+        if (s.peer_layers[p] > 0)
+            ADD("; %s time / cnncl time %.3g (geomean of %d)",
+                r->peer_names[p] ? r->peer_names[p] : "?", s.peer_geomean_ratio[p],
+                s.peer_layers[p]);
+#undef ADD
+}
+
 int bench_write_svg(const bench_results *r, const char *path, char *err, size_t err_size)
 {
+    svg_rows rows;
+    if (rows_make(&rows, r))
+        return bench_fail(err, err_size, "%s: out of memory for the plot's rows", path);
     bench_out o;
-    if (bench_out_open(&o, path, err, err_size))
+    if (bench_out_open(&o, path, err, err_size)) {
+        rows_free(&rows);
         return -1;
+    }
     const size_t devices = r->device_count < BENCH_MAX_DEVICES ? r->device_count
                                                                 : BENCH_MAX_DEVICES;
     int any_peaks = 0, any_points = 0, any_wrong = 0;
@@ -553,8 +732,8 @@ int bench_write_svg(const bench_results *r, const char *path, char *err, size_t 
     }
 
     const double legend_y = PLOT_Y1 + 62.0;
-    const double bars_y = legend_y + (double)(devices ? devices : 1) * LEGEND_LINE + 40.0;
-    const double height = bars_y + 30.0 + (double)r->count * BAR_ROW + 40.0;
+    const double bars_y = legend_y + (double)(devices ? devices : 1) * 2.0 * LEGEND_LINE + 30.0;
+    const double height = bars_y + 30.0 + (double)rows.count * row_height(devices) + 40.0;
 
     bench_out_printf(&o, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
                          "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
@@ -573,16 +752,17 @@ int bench_write_svg(const bench_results *r, const char *path, char *err, size_t 
     write_text(&o, line);
     bench_out_puts(&o, "</title>\n");
     text_at(&o, 16.0, 28.0, NULL, "font-size=\"18\" font-weight=\"bold\"", line);
-    snprintf(line, sizeof line, "%s   host %s   cnncl %s%s%s%s", r->date, r->host,
-             cnn_version(), r->pocl_affinity[0] ? "   POCL_AFFINITY=" : "", r->pocl_affinity,
+    snprintf(line, sizeof line, "%s  |  host %s  |  cnncl %s%s%s%s", r->date, r->host,
+             cnn_version(), r->pocl_affinity[0] ? "  |  POCL_AFFINITY=" : "", r->pocl_affinity,
              !r->pocl_affinity[0] ? "" : r->pocl_affinity_by_us ? " (set by cnnbench)"
                                                                 : " (set by the user)");
-    text_at(&o, 16.0, 48.0, NULL, "font-size=\"12\" fill=\"#444\"", line);
+    text_at(&o, 16.0, 48.0, NULL, "font-size=\"12\" fill=\"#444\" xml:space=\"preserve\"", line);
     text_at(&o, 16.0, 66.0, NULL, "font-size=\"12\" fill=\"#444\"",
             "GFLOP/s: direct-convolution FLOPs 2*N*K*OH*OW*(C/g)*R*S over the median kernel "
-            "time (bias + ReLU fused); every layer verified against the reference unless marked");
+            "time, bias + ReLU fused");
     text_at(&o, 16.0, 96.0, NULL, "font-size=\"15\" font-weight=\"bold\"",
-            "Roofline: convolutions against the device's measured peaks");
+            any_peaks ? "Roofline: convolutions against the device's measured peaks"
+                      : "Convolutions: GFLOP/s against arithmetic intensity");
     text_at(&o, PLOT_X1, 96.0, "end", "font-size=\"11\" fill=\"#555\"",
             any_wrong ? "dots numbered as the rows below; red cross: wrong result"
                       : "dots numbered as the rows below");
@@ -600,40 +780,41 @@ int bench_write_svg(const bench_results *r, const char *path, char *err, size_t 
     if (!any_points)
         text_at(&o, (PLOT_X0 + PLOT_X1) / 2.0, (PLOT_Y0 + PLOT_Y1) / 2.0, "middle",
                 "font-size=\"13\" fill=\"#555\"", "no convolution was timed");
-    draw_points(&o, &a, r, &bs);
+    draw_points(&o, &a, r, &rows, &bs);
     free(bs.b);
 
-    /* legend: one line per device */
+    /* legend: two lines per device */
     for (size_t d = 0; d < devices; d++) {
         const bench_device_run *dev = &r->devices[d];
-        const double y = legend_y + (double)d * LEGEND_LINE;
-        char g[32], b[32];
+        const double y = legend_y + (double)d * 2.0 * LEGEND_LINE;
+        char g[32], b[32], head[sizeof line + 32];
         bench_out_printf(&o, "<rect x=\"16\" y=\"%.1f\" width=\"12\" height=\"12\" "
                              "fill=\"%s\"/>\n",
                          y - 10.0, colour(d));
         format_value(g, sizeof g, dev->peaks.gflops);
         format_value(b, sizeof b, dev->peaks.gbs);
         if (positive(dev->peaks.gflops) || positive(dev->peaks.gbs))
-            snprintf(line, sizeof line, "%s (%s, %u compute units): peak %s GFLOP/s, %s "
-                     "GB/s (%s)",
-                     dev->info.name,
-                     cnn_device_type_string(dev->info.type), dev->info.compute_units,
-                     positive(dev->peaks.gflops) ? g : "?", positive(dev->peaks.gbs) ? b : "?",
+            snprintf(line, sizeof line, "%s (%s, %u compute units): peak %s GFLOP/s, %s GB/s "
+                     "(%s)",
+                     dev->info.name, cnn_device_type_string(dev->info.type),
+                     dev->info.compute_units, positive(dev->peaks.gflops) ? g : "?",
+                     positive(dev->peaks.gbs) ? b : "?",
                      dev->peaks.from_cache ? "cached measurement" : "measured in this run");
         else
             snprintf(line, sizeof line, "%s (%s, %u compute units): peaks not measured",
                      dev->info.name, cnn_device_type_string(dev->info.type),
                      dev->info.compute_units);
-        if (devices > 1) {
-            char numbered[sizeof line + 16];
-            snprintf(numbered, sizeof numbered, "[%zu] %s", d + 1, line);
-            text_at(&o, 34.0, y, NULL, "font-size=\"12\"", numbered);
-        } else {
-            text_at(&o, 34.0, y, NULL, "font-size=\"12\"", line);
-        }
+        if (devices > 1)
+            snprintf(head, sizeof head, "[%zu] %s", d + 1, line);
+        else
+            snprintf(head, sizeof head, "%s", line);
+        text_at(&o, 34.0, y, NULL, "font-size=\"12\"", head);
+        summary_text(line, sizeof line, r, d);
+        text_at(&o, 34.0, y + LEGEND_LINE - 2.0, NULL, "font-size=\"11\" fill=\"#444\"", line);
     }
 
-    draw_bars(&o, r, bars_y, any_peaks);
+    draw_bars(&o, r, &rows, devices, bars_y);
+    rows_free(&rows);
     bench_out_puts(&o, "</svg>\n");
     return bench_out_close(&o, err, err_size);
 }

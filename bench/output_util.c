@@ -189,9 +189,8 @@ static void put_null(bench_layer_row *row, const char *key)
 #define ERR 3
 #define EXACT 15
 
-void bench_layer_row_fill(bench_layer_row *row, const bench_results *r, const bench_record *rec)
+void bench_layer_row_fill(bench_layer_row *row, const bench_record *rec)
 {
-    (void)r;
     memset(row, 0, sizeof *row);
     const bench_problem *p = &rec->entry.problem;
     const bench_result *res = &rec->result;

@@ -80,9 +80,9 @@ typedef struct bench_layer_row {
     char detail[256];        /* storage for "error" of a wrong result */
 } bench_layer_row;
 
-/* The scalar columns of record rec of r, in the order of the JSON layer objects (the nested
+/* The scalar columns of record rec, in the order of the JSON layer objects (the nested
  * "peers" object follows them there; the CSV flattens it). */
-void bench_layer_row_fill(bench_layer_row *row, const bench_results *r, const bench_record *rec);
+void bench_layer_row_fill(bench_layer_row *row, const bench_record *rec);
 
 /* "verified", "unchecked", "wrong", "error" */
 const char *bench_outcome_string(bench_outcome outcome);
