@@ -9,6 +9,9 @@ CNNCL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # CPU OpenCL device so the OpenCL tests run on any machine. clinfo shows which
 # devices the loader sees, the first thing to check when a device is missing.
 CNNCL_PACKAGES=(cmake gcc make ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo)
+# Peers of cnnbench --vs (CLBlast on the same OpenCL device, oneDNN natively on the CPU):
+# optional, installed when we can, so that CI also compiles the peer code.
+CNNCL_OPTIONAL_PACKAGES=(libclblast-dev libdnnl-dev)
 
 # Prints the packages from "$@" that are not installed, one a line.
 cnncl_missing_packages() {
@@ -28,8 +31,16 @@ cnncl_ensure_packages() {
     echo "setup: needs the equivalents of: ${CNNCL_PACKAGES[*]}" >&2
     return 0
   fi
-  local missing
+  local missing optional
   mapfile -t missing < <(cnncl_missing_packages "${CNNCL_PACKAGES[@]}")
+  mapfile -t optional < <(cnncl_missing_packages "${CNNCL_OPTIONAL_PACKAGES[@]}")
+  if ((${#optional[@]} > 0)); then
+    if ((EUID == 0)); then
+      missing+=("${optional[@]}")
+    else
+      echo "setup: optional (cnnbench --vs peers): sudo apt-get install -y ${optional[*]}" >&2
+    fi
+  fi
   if ((${#missing[@]} == 0)); then
     return 0
   fi
