@@ -1,4 +1,5 @@
 #include "first_call.h"
+#include "timing.h"
 
 #include "fail.h"
 
@@ -8,13 +9,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
 
 /* Plan + first execution of p in a new context; < 0 on failure. Contents are zeros: only the
  * time matters here (cnnbench verifies the results elsewhere). */
@@ -47,7 +41,7 @@ static double one_first_call(const char *selector, const bench_problem *p, char 
         s = cnn_tensor_create(&b, ctx, 1, wt[0], 1, 1);
     double ms = -1.0;
     if (s == CNN_SUCCESS) {
-        const double t0 = now_ms();
+        const double t0 = bench_now_ms();
         if (p->op == BENCH_OP_CONV) {
             s = cnn_conv2d_plan_create(&cp, ctx, in, wt, p->has_bias, &cparams);
             if (s == CNN_SUCCESS)
@@ -60,7 +54,7 @@ static double one_first_call(const char *selector, const bench_problem *p, char 
         if (s == CNN_SUCCESS)
             s = cnn_context_finish(ctx);
         if (s == CNN_SUCCESS)
-            ms = now_ms() - t0;
+            ms = bench_now_ms() - t0;
     }
     if (s != CNN_SUCCESS)
         bench_fail(err, err_size, "first call: %s: %s", cnn_status_string(s),

@@ -13,6 +13,7 @@
  * bias and ReLU) before anything is timed, so that no ratio is quoted against a wrong result.
  */
 #include "peer_impl.h"
+#include "timing.h"
 
 #include "cnncl_opencl.h"
 #include "fail.h"
@@ -45,26 +46,6 @@ static int peer_note(bench_peer_result *r, const char *fmt, ...)
     vsnprintf(r->note, sizeof r->note, fmt, ap);
     va_end(ap);
     return -1;
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Sorts v. */
-static double median_of(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, compare_doubles);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 /* CLBlast's own status codes by name; the OpenCL ones (above -1000) by number. */
@@ -118,7 +99,7 @@ static int call_once(const clblast_peer *p, const convgemm_args *a, double *wall
 {
     cl_command_queue queue = p->queue;
     cl_event ev = NULL;
-    const double t0 = now_ms();
+    const double t0 = bench_now_ms();
     const CLBlastStatusCode s =
         CLBlastSconvgemm(a->mode, a->c, a->h, a->w, a->r, a->s, a->pad_h, a->pad_w, a->stride_h,
                          a->stride_w, a->dil_h, a->dil_w, a->k, a->n, a->x, 0, a->wt, 0, a->y, 0,
@@ -131,7 +112,7 @@ static int call_once(const clblast_peer *p, const convgemm_args *a, double *wall
     if (!ev)
         return peer_note(r, "CLBlastSconvgemm returned no event");
     cl_int err = clWaitForEvents(1, &ev);
-    *wall_ms = now_ms() - t0;
+    *wall_ms = bench_now_ms() - t0;
     *kernel_ms = 0.0;
     if (err == CL_SUCCESS && p->profiling) {
         cl_ulong start = 0, end = 0;
@@ -274,13 +255,13 @@ static int clblast_run(bench_peer *peer, const bench_peer_layer *layer, bench_pe
     }
     if (status == 0) {
         r->ran = 1;
-        r->ms_median = median_of(times, n); /* sorted: min and max are the ends */
+        r->ms_median = bench_median(times, n); /* sorted: min and max are the ends */
         r->ms_min = times[0];
         r->ms_max = times[n - 1];
         if (p->profiling)
             snprintf(r->note, sizeof r->note,
                      "conv only (Sconvgemm has no bias/ReLU); kernel time, wall %.3f ms per call",
-                     median_of(walls, n));
+                     bench_median(walls, n));
         else
             snprintf(r->note, sizeof r->note,
                      "conv only (Sconvgemm has no bias/ReLU); wall time: the queue has no "

@@ -13,6 +13,7 @@
  * its CPU runtime gives it (OpenMP: OMP_NUM_THREADS, else every core); the note says how many.
  */
 #include "peer_impl.h"
+#include "timing.h"
 
 #include "fail.h"
 #include "runner.h"
@@ -63,26 +64,6 @@ static int peer_note(bench_peer_result *r, const char *fmt, ...)
 static int dnnl_failed(bench_peer_result *r, const char *call, dnnl_status_t s)
 {
     return peer_note(r, "%s: %s", call, dnnl_status2str(s));
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Sorts v. */
-static double median_of(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, compare_doubles);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 static void layer_free(onednn_layer *L)
@@ -318,16 +299,16 @@ static int time_layer(const onednn_peer *p, const bench_peer_layer *layer, const
             times = t;
             cap *= 2;
         }
-        const double t0 = now_ms();
+        const double t0 = bench_now_ms();
         if ((s = execute(p, L)) != dnnl_success) {
             free(times);
             return dnnl_failed(r, "convolution", s);
         }
-        times[n] = now_ms() - t0;
+        times[n] = bench_now_ms() - t0;
         measured += times[n++];
     }
     r->ran = 1;
-    r->ms_median = median_of(times, n); /* sorted: min and max are the ends */
+    r->ms_median = bench_median(times, n); /* sorted: min and max are the ends */
     r->ms_min = times[0];
     r->ms_max = times[n - 1];
     free(times);

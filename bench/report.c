@@ -1,5 +1,6 @@
 /* The text report: header, table rows, summary, progress line. */
 #include "report.h"
+#include "timing.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -9,13 +10,6 @@
 
 #define NAME_WIDTH_MAX 40
 #define SHAPE_WIDTH_MAX 48
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
 
 void bench_entry_display_name(const bench_entry *entry, size_t index, char *buf, size_t size)
 {
@@ -34,7 +28,7 @@ void bench_report_init(bench_report *rep, FILE *out, const bench_suite *suite, i
     rep->peer_names = peer_names;
     rep->peer_count = peer_count < BENCH_MAX_PEERS ? peer_count : BENCH_MAX_PEERS;
     rep->first_call = first_call;
-    rep->start_ms = now_ms();
+    rep->start_ms = bench_now_ms();
     rep->name_width = 5;   /* "layer" */
     rep->shape_width = 5;  /* "shape" */
     for (size_t i = 0; i < suite->count; i++) {
@@ -170,7 +164,7 @@ void bench_report_progress(bench_report *rep, size_t index, size_t total, const 
     if (!rep->progress)
         return;
     fprintf(stderr, "\r\033[K[%zu/%zu] %s  (%.1f s elapsed)", index + 1, total, name,
-            (now_ms() - rep->start_ms) / 1000.0);
+            (bench_now_ms() - rep->start_ms) / 1000.0);
     fflush(stderr);
 }
 

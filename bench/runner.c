@@ -1,5 +1,6 @@
 /* One problem on one context: data, plan, timing, verification. */
 #include "runner.h"
+#include "timing.h"
 
 #include "cnn_internal.h"
 #include "rng.h"
@@ -34,13 +35,6 @@ static void layer_data_free(layer_data *L)
     free(L->y);
     free(L->times);
     free(L->walls);
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
 #if defined(__GNUC__)
@@ -78,18 +72,6 @@ static int element_count(const int64_t shape[4], size_t *count)
 static float *alloc_floats(size_t count)
 {
     return count > SIZE_MAX / sizeof(float) ? NULL : malloc(count * sizeof(float));
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median_of(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_doubles);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 /* Execute the layer's plan once. */
@@ -161,13 +143,13 @@ static int prepare_data(cnn_context *ctx, const bench_problem *p, const int64_t 
 static int time_layer(cnn_context *ctx, const bench_problem *p, const bench_run_config *cfg,
                       layer_data *L, bench_result *r)
 {
-    double t0 = now_ms();
+    double t0 = bench_now_ms();
     cnn_status s = execute(p, L);
     if (s == CNN_SUCCESS)
         s = cnn_context_finish(ctx);
     if (s != CNN_SUCCESS)
         return lib_error(r, ctx, execute_name(p), s);
-    r->first_ms = now_ms() - t0;
+    r->first_ms = bench_now_ms() - t0;
     for (int i = 0; i < cfg->warmup; i++)
         if ((s = execute(p, L)) != CNN_SUCCESS)
             return lib_error(r, ctx, execute_name(p), s);
@@ -194,7 +176,7 @@ static int time_layer(cnn_context *ctx, const bench_problem *p, const bench_run_
                 return run_error(r, "out of host memory for %zu timings", cap);
             L->walls = w;
         }
-        t0 = now_ms();
+        t0 = bench_now_ms();
         if ((s = execute(p, L)) != CNN_SUCCESS)
             return lib_error(r, ctx, execute_name(p), s);
         double ms = 0.0;
@@ -203,18 +185,18 @@ static int time_layer(cnn_context *ctx, const bench_problem *p, const bench_run_
             if ((s = cnn_context_finish(ctx)) != CNN_SUCCESS)
                 return lib_error(r, ctx, "cnn_context_finish", s);
             r->device_timing = 0;
-            ms = now_ms() - t0;
+            ms = bench_now_ms() - t0;
         } else if (s != CNN_SUCCESS) {
             return lib_error(r, ctx, "cnn_context_last_op_ms", s);
         }
-        L->walls[n] = now_ms() - t0;
+        L->walls[n] = bench_now_ms() - t0;
         L->times[n] = ms;
         measured += ms;
         n++;
     }
     r->timed_reps = n;
-    r->wall_ms_median = median_of(L->walls, n);
-    r->ms_median = median_of(L->times, n); /* sorts: min and max are the ends */
+    r->wall_ms_median = bench_median(L->walls, n);
+    r->ms_median = bench_median(L->times, n); /* sorts: min and max are the ends */
     r->ms_min = L->times[0];
     r->ms_max = L->times[n - 1];
     return 0;
@@ -271,9 +253,9 @@ static int run_conv(cnn_context *ctx, const bench_problem *p, const bench_run_co
 
     if (prepare_data(ctx, p, in, wt, out, seed, L, r))
         return -1;
-    const double t0 = now_ms();
+    const double t0 = bench_now_ms();
     s = cnn_conv2d_plan_create(&L->conv_plan, ctx, in, wt, p->has_bias, &params);
-    r->plan_ms = now_ms() - t0;
+    r->plan_ms = bench_now_ms() - t0;
     if (s != CNN_SUCCESS)
         return lib_error(r, ctx, "cnn_conv2d_plan_create", s);
     int64_t plan_out[4];
@@ -323,9 +305,9 @@ static int run_pool(cnn_context *ctx, const bench_problem *p, const bench_run_co
 
     if (prepare_data(ctx, p, in, NULL, out, seed, L, r))
         return -1;
-    const double t0 = now_ms();
+    const double t0 = bench_now_ms();
     s = cnn_pool2d_plan_create(&L->pool_plan, ctx, in, &params);
-    r->plan_ms = now_ms() - t0;
+    r->plan_ms = bench_now_ms() - t0;
     if (s != CNN_SUCCESS)
         return lib_error(r, ctx, "cnn_pool2d_plan_create", s);
     if (time_layer(ctx, p, cfg, L, r))
