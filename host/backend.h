@@ -58,8 +58,11 @@ typedef struct cnn_backend_vtable {
 
     /* Per-plan state (compiled kernel, chosen tiles). prepare may set *state to NULL. */
     cnn_status (*conv2d_prepare)(cnn_backend *be, const cnn_conv2d_desc *d, void **state);
+    /* weights_stamp identifies the weights' contents (0: unknown), so that a backend may keep
+     * a repacked copy between executions. */
     cnn_status (*conv2d_run)(cnn_backend *be, void *state, const cnn_conv2d_desc *d, void *out,
-                             const void *in, const void *weights, const void *bias);
+                             const void *in, const void *weights, uint64_t weights_stamp,
+                             const void *bias);
     void (*conv2d_release)(cnn_backend *be, void *state);
 
     cnn_status (*pool2d_prepare)(cnn_backend *be, const cnn_pool2d_desc *d, void **state);

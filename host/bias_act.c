@@ -39,5 +39,6 @@ cnn_status cnn_bias_act(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *x,
                                               bias ? bias->buffer : NULL);
     if (s == CNN_SUCCESS)
         cnn_error_clear(ctx);
+    cnn_tensor_touch(out);
     return s;
 }

@@ -38,7 +38,14 @@ static inline size_t cnn_round_up(size_t x, size_t m) { return (x + m - 1) / m *
 /* The operations (cl_conv2d.c, cl_pool2d.c). */
 cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void **state);
 cnn_status cnn_cl_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc *d, void *out,
-                             const void *in, const void *weights, const void *bias);
+                             const void *in, const void *weights, uint64_t weights_stamp,
+                             const void *bias);
+
+/* The CPU-shaped implicit GEMM and 1x1 GEMM (cl_conv2d_igemm.c); state is theirs. */
+cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state);
+cnn_status cnn_cl_igemm_run(cl_backend *b, void *state, const cnn_conv2d_desc *d, cl_mem out,
+                            cl_mem in, cl_mem weights, uint64_t weights_stamp, cl_mem bias);
+void cnn_cl_igemm_release(void *state);
 void cnn_cl_conv2d_release(cnn_backend *be, void *state);
 cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void **state);
 cnn_status cnn_cl_pool2d_run(cnn_backend *be, void *state, const cnn_pool2d_desc *d, void *out,

@@ -1,5 +1,7 @@
-/* conv2d on OpenCL: the tiled direct kernel (kernels/conv2d_direct.cl). This file picks its
- * tile sizes for the device and shape, fits them to the device's limits, and launches it. */
+/* conv2d on OpenCL: the plan's algorithm chooses the kernel (the ops layer decided which);
+ * this file also holds the tiled direct kernel (kernels/conv2d_direct.cl): it picks its tile
+ * sizes for the device and shape, fits them to the device's limits, and launches it. The
+ * implicit GEMM and 1x1 GEMM are in cl_conv2d_igemm.c. */
 #include "cl_backend_internal.h"
 
 #include <stdio.h>
@@ -119,23 +121,10 @@ static cnn_status build_kernel(cl_backend *b, const direct_tiles *t, cl_kernel *
                                 "conv2d_direct", kernel);
 }
 
-cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void **state)
+static cnn_status direct_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state)
 {
-    cl_backend *b = (cl_backend *)be;
-    if (d->algo != CNN_CONV2D_ALGO_DIRECT)
-        return cnn_error(be->ctx, CNN_ERROR_UNSUPPORTED, "conv2d: algorithm %s is not available "
-                         "on OpenCL", cnn_conv2d_algo_string(d->algo));
-    const int64_t in_dims[4] = {d->n, d->c, d->h, d->w};
-    const int64_t w_dims[4] = {d->k, d->c / d->groups, d->r, d->s};
-    const int64_t out_dims[4] = {d->n, d->k, d->oh, d->ow};
-    cnn_status s = cnn_cl_check_int_range(b, "conv2d input", in_dims, 4);
-    if (s == CNN_SUCCESS)
-        s = cnn_cl_check_int_range(b, "conv2d weights", w_dims, 4);
-    if (s == CNN_SUCCESS)
-        s = cnn_cl_check_int_range(b, "conv2d output", out_dims, 4);
-    if (s != CNN_SUCCESS)
-        return s;
-
+    cnn_backend *be = &b->base;
+    cnn_status s;
     direct_tiles t = default_tiles(&b->info);
     fit_to_shape(&t, d);
     fit_to_work_group(&t, b->info.max_work_group_size, b->max_work_item);
@@ -206,10 +195,9 @@ cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void
     return CNN_SUCCESS;
 }
 
-cnn_status cnn_cl_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc *d, void *out,
+static cnn_status direct_run(cl_backend *b, void *state, const cnn_conv2d_desc *d, void *out,
                              const void *in, const void *weights, const void *bias)
 {
-    cl_backend *b = (cl_backend *)be;
     conv_state *st = state;
     cl_mem m_in = (cl_mem)in, m_w = (cl_mem)weights, m_out = (cl_mem)out;
     cl_mem m_bias = d->has_bias ? (cl_mem)bias : NULL;
@@ -225,10 +213,76 @@ cnn_status cnn_cl_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc
     return s;
 }
 
+static void direct_release(void *state)
+{
+    conv_state *st = state;
+    clReleaseKernel(st->kernel);
+    free(st);
+}
+
+/* The plan's state: which algorithm, and that algorithm's own state. */
+typedef struct algo_state {
+    cnn_conv2d_algo algo;
+    void *impl;
+} algo_state;
+
+cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void **state)
+{
+    cl_backend *b = (cl_backend *)be;
+    const int64_t in_dims[4] = {d->n, d->c, d->h, d->w};
+    const int64_t w_dims[4] = {d->k, d->c / d->groups, d->r, d->s};
+    const int64_t out_dims[4] = {d->n, d->k, d->oh, d->ow};
+    cnn_status s = cnn_cl_check_int_range(b, "conv2d input", in_dims, 4);
+    if (s == CNN_SUCCESS)
+        s = cnn_cl_check_int_range(b, "conv2d weights", w_dims, 4);
+    if (s == CNN_SUCCESS)
+        s = cnn_cl_check_int_range(b, "conv2d output", out_dims, 4);
+    if (s != CNN_SUCCESS)
+        return s;
+    algo_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return cnn_error(be->ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d: out of host memory");
+    st->algo = d->algo;
+    switch (d->algo) {
+    case CNN_CONV2D_ALGO_DIRECT:
+        s = direct_prepare(b, d, &st->impl);
+        break;
+    case CNN_CONV2D_ALGO_IGEMM:
+    case CNN_CONV2D_ALGO_GEMM1X1:
+        s = cnn_cl_igemm_prepare(b, d, &st->impl);
+        break;
+    default:
+        s = cnn_error(be->ctx, CNN_ERROR_UNSUPPORTED, "conv2d: algorithm %s is not available "
+                      "on OpenCL", cnn_conv2d_algo_string(d->algo));
+        break;
+    }
+    if (s != CNN_SUCCESS) {
+        free(st);
+        return s;
+    }
+    *state = st;
+    return CNN_SUCCESS;
+}
+
+cnn_status cnn_cl_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc *d, void *out,
+                             const void *in, const void *weights, uint64_t weights_stamp,
+                             const void *bias)
+{
+    cl_backend *b = (cl_backend *)be;
+    algo_state *st = state;
+    if (st->algo == CNN_CONV2D_ALGO_DIRECT)
+        return direct_run(b, st->impl, d, out, in, weights, bias);
+    return cnn_cl_igemm_run(b, st->impl, d, (cl_mem)out, (cl_mem)in, (cl_mem)weights,
+                            weights_stamp, d->has_bias ? (cl_mem)bias : NULL);
+}
+
 void cnn_cl_conv2d_release(cnn_backend *be, void *state)
 {
     (void)be;
-    conv_state *st = state;
-    clReleaseKernel(st->kernel);
+    algo_state *st = state;
+    if (st->algo == CNN_CONV2D_ALGO_DIRECT)
+        direct_release(st->impl);
+    else
+        cnn_cl_igemm_release(st->impl);
     free(st);
 }

@@ -60,6 +60,7 @@ struct cnn_context {
     int64_t live_plans;
     cnn_plan_cache *plans;     /* plans made by the one-shot calls */
     int closing;               /* destroyed by the caller; freed when the last child goes */
+    uint64_t last_stamp;       /* the last content stamp given to a tensor */
 };
 
 struct cnn_tensor {
@@ -68,8 +69,14 @@ struct cnn_tensor {
     int64_t count;
     size_t bytes;
     void *buffer;              /* backend buffer */
-    int wrapped;               /* 1: a caller's buffer (interop) */
+    int external;              /* 1: a caller may write it directly (a wrapped buffer, or
+                                  its cl_mem was handed out) */
+    uint64_t stamp;            /* changes with every write through cnncl; unique in the
+                                  context; 0: the contents may change behind cnncl's back */
 };
+
+/* The tensor's contents changed (written, or the output of an operation). */
+void cnn_tensor_touch(cnn_tensor *t);
 
 /* A zeroed context without a backend, so that backend creation can record errors on it;
  * NULL when out of memory. cnn_context_destroy() frees it. */

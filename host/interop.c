@@ -79,7 +79,8 @@ cnn_status cnn_tensor_wrap_cl(cnn_tensor **tensor, cnn_context *ctx, cl_mem buff
     }
     t->ctx = ctx;
     t->buffer = buffer;
-    t->wrapped = 1;
+    t->external = 1;
+    t->stamp = 0; /* the caller writes it behind our back */
     ctx->live_tensors++;
     cnn_error_clear(ctx);
     *tensor = t;
@@ -92,6 +93,10 @@ cnn_status cnn_tensor_cl_mem(const cnn_tensor *tensor, cl_mem *buffer)
         return CNN_ERROR_INVALID_ARGUMENT;
     if (!cnn_backend_is_cl(tensor->ctx->backend))
         return CNN_ERROR_UNSUPPORTED;
+    /* The caller may now write it directly: its stamp no longer tells its contents. The
+     * tensor is const to the caller, but this bookkeeping is cnncl's own. */
+    ((cnn_tensor *)tensor)->stamp = 0;
+    ((cnn_tensor *)tensor)->external = 1;
     *buffer = (cl_mem)tensor->buffer;
     return CNN_SUCCESS;
 }

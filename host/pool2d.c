@@ -199,6 +199,7 @@ cnn_status cnn_pool2d_plan_execute(cnn_pool2d_plan *plan, cnn_tensor *out,
                                      input->buffer);
     if (s == CNN_SUCCESS)
         cnn_error_clear(ctx);
+    cnn_tensor_touch(out);
     return s;
 }
 

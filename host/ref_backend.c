@@ -74,9 +74,11 @@ static void ref_release_nothing(cnn_backend *be, void *state)
 }
 
 static cnn_status ref_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc *d,
-                                 void *out, const void *in, const void *weights, const void *bias)
+                                 void *out, const void *in, const void *weights,
+                                 uint64_t weights_stamp, const void *bias)
 {
     (void)state;
+    (void)weights_stamp;
     double t0 = now_ms();
     cnn_ref_conv2d(d, out, in, weights, bias);
     ((ref_backend *)be)->last_op_ms = now_ms() - t0;

@@ -41,6 +41,7 @@ cnn_status cnn_tensor_create(cnn_tensor **tensor, cnn_context *ctx, int64_t n, i
         return s;
     }
     t->ctx = ctx;
+    t->stamp = ++ctx->last_stamp;
     ctx->live_tensors++;
     cnn_error_clear(ctx);
     *tensor = t;
@@ -68,6 +69,12 @@ cnn_status cnn_tensor_shape(const cnn_tensor *t, int64_t shape[4])
 
 int64_t cnn_tensor_count(const cnn_tensor *t) { return t ? t->count : 0; }
 
+void cnn_tensor_touch(cnn_tensor *t)
+{
+    if (!t->external)
+        t->stamp = ++t->ctx->last_stamp;
+}
+
 cnn_status cnn_tensor_write(cnn_tensor *t, const float *src, int64_t count)
 {
     if (!t)
@@ -81,6 +88,7 @@ cnn_status cnn_tensor_write(cnn_tensor *t, const float *src, int64_t count)
     cnn_status s = t->ctx->backend->vt->buffer_write(t->ctx->backend, t->buffer, src, t->bytes);
     if (s == CNN_SUCCESS)
         cnn_error_clear(t->ctx);
+    cnn_tensor_touch(t); /* even a failed write may have changed some of it */
     return s;
 }
 

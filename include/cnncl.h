@@ -187,7 +187,10 @@ typedef enum cnn_activation {
 /* Algorithms; AUTO lets the engine choose per shape and device. */
 typedef enum cnn_conv2d_algo {
     CNN_CONV2D_ALGO_AUTO = 0,
-    CNN_CONV2D_ALGO_DIRECT = 1 /* tiled direct convolution */
+    CNN_CONV2D_ALGO_DIRECT = 1,  /* tiled direct convolution, local-memory tiles (GPU-shaped) */
+    CNN_CONV2D_ALGO_IGEMM = 2,   /* implicit GEMM, register tiles over output channels x pixels,
+                                    weights repacked once per plan (CPU-shaped) */
+    CNN_CONV2D_ALGO_GEMM1X1 = 3  /* 1x1 kernels as a plain GEMM over the channels */
 } cnn_conv2d_algo;
 
 typedef struct cnn_conv2d_params {
@@ -240,7 +243,7 @@ cnn_status cnn_conv2d_plan_info(const cnn_conv2d_plan *plan, cnn_conv2d_algo *al
                                 int64_t out_shape[4]);
 void cnn_conv2d_plan_destroy(cnn_conv2d_plan *plan);
 
-/* Name of an algorithm ("auto", "direct"). */
+/* Name of an algorithm ("auto", "direct", "igemm", "gemm1x1"). */
 const char *cnn_conv2d_algo_string(cnn_conv2d_algo algo);
 
 /* ------------------------------------------------------------------------------------------ */

@@ -32,7 +32,9 @@ cnn_status cnn_tensor_wrap_cl(cnn_tensor **tensor, cnn_context *ctx, cl_mem buff
                               int64_t c, int64_t h, int64_t w);
 
 /* The cl_mem behind a tensor (not retained for the caller); CNN_ERROR_UNSUPPORTED on a
- * reference-device tensor. */
+ * reference-device tensor. Once a tensor's cl_mem was handed out (and for wrapped buffers),
+ * cnncl assumes that its contents may change at any time: weights repacked from it are never
+ * reused between executions. */
 cnn_status cnn_tensor_cl_mem(const cnn_tensor *tensor, cl_mem *buffer);
 
 /* The context's OpenCL objects (not retained for the caller). */

@@ -271,6 +271,21 @@ static int test_conv_errors(cnn_context *ctx)
     tu_clear_note();
     CHECK(untouched(y) == 0);
 
+    /* A forced algorithm that cannot serve the shape: gemm1x1 on a 3x3 kernel. */
+    {
+        cnn_conv2d_params q = base_conv_params();
+        q.algo = CNN_CONV2D_ALGO_GEMM1X1;
+        tu_note("conv2d 3x3 forced to gemm1x1");
+        EXPECT_ERROR(ctx, cnn_conv2d(ctx, y, x, w, b, &q), CNN_ERROR_UNSUPPORTED);
+        cnn_conv2d_plan *plan = (cnn_conv2d_plan *)ctx;
+        const int64_t xs[4] = {2, 4, 6, 6}, ws[4] = {6, 2, 3, 3};
+        EXPECT_ERROR(ctx, cnn_conv2d_plan_create(&plan, ctx, xs, ws, 1, &q),
+                     CNN_ERROR_UNSUPPORTED);
+        CHECK(plan == NULL);
+        tu_clear_note();
+        CHECK(untouched(y) == 0);
+    }
+
     /* Shapes that do not fit together. */
     {
         /* Kernel larger than the padded input: 5x5 on 4x4 without padding. */

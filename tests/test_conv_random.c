@@ -5,7 +5,8 @@
  * equal to the input, stride larger than the kernel, padding of at least half the kernel,
  * dilation, groups, depthwise, asymmetric padding, odd sizes, batch > 1, channel counts that
  * are not multiples of 4/8/16, channel counts that are, and a free mix. Flip, bias, ReLU and
- * the algorithm (AUTO or DIRECT) are drawn for every problem.
+ * the algorithm (AUTO, or forced: DIRECT, IGEMM, GEMM1X1 for 1x1 kernels) are drawn for every
+ * problem.
  *
  * Each problem runs one of three ways: one-shot cnn_conv2d; a plan executed twice with new
  * data written into the same tensors (catches stale per-plan state such as weights repacked
@@ -179,7 +180,15 @@ static int draw_problem(tu_rng *r, int cls, conv_problem *pr)
     p->groups = g;
     p->flip = tu_chance(r, 50);
     p->activation = tu_chance(r, 50) ? CNN_ACTIVATION_RELU : CNN_ACTIVATION_NONE;
-    p->algo = tu_chance(r, 25) ? CNN_CONV2D_ALGO_DIRECT : CNN_CONV2D_ALGO_AUTO;
+    /* Every algorithm, forced through the API, on every class; gemm1x1 only serves 1x1. */
+    switch (tu_range(r, 0, 3)) {
+    case 0: p->algo = CNN_CONV2D_ALGO_AUTO; break;
+    case 1: p->algo = CNN_CONV2D_ALGO_DIRECT; break;
+    case 2: p->algo = CNN_CONV2D_ALGO_IGEMM; break;
+    default:
+        p->algo = kr == 1 && ks == 1 ? CNN_CONV2D_ALGO_GEMM1X1 : CNN_CONV2D_ALGO_IGEMM;
+        break;
+    }
     pr->has_bias = tu_chance(r, 50);
     pr->xs[0] = n;
     pr->xs[1] = cg * g;

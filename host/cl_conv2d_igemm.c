@@ -1,0 +1,251 @@
+/* The CPU-shaped implicit GEMM and 1x1 GEMM on OpenCL (kernels/conv2d_igemm.cl): picks the
+ * register tile for the shape, sets up the workspaces (repacked weights, and a zero-padded
+ * input copy when the kernel would otherwise read outside the input), and launches. */
+#include "cl_backend_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Mirrors igemm_shape in conv2d_igemm.cl (all ints, so the layouts agree). */
+typedef struct igemm_shape {
+    cl_int C, K, OH, OW, XH, XW, R, S, stride_h, stride_w, dil_h, dil_w;
+    cl_int Cg, Kg, k_blocks, groups, tiles_x, has_bias, activation;
+} igemm_shape;
+
+typedef struct igemm_tiles {
+    int px, kv, vw;   /* pixels x vectors of vw output channels per work-item */
+    int one_by_one;   /* R = S = 1: a GEMM over C */
+    int flat;         /* 1x1, stride 1, no padding: pixels over the flattened plane */
+} igemm_tiles;
+
+typedef struct igemm_state {
+    igemm_tiles t;
+    igemm_shape shape;
+    cl_kernel conv, pack, pad;  /* pad: NULL when the input is read as it is */
+    size_t global[3];
+    cl_mem packed;              /* repacked weights */
+    size_t packed_count;
+    uint64_t packed_stamp;      /* contents the packed weights came from; 0: none */
+    cl_mem padded;              /* zero-padded input copy, or NULL */
+    size_t pad_global[3];
+    cl_int pad_t, pad_l;
+} igemm_state;
+
+/* Accumulators per work-item: PX x KV vectors; about 28 stay in registers (of 32 on AVX-512,
+ * with room for the weights and the broadcast input). */
+#define IGEMM_MAX_ACC 28
+
+/* The pixel tile for a row of ow outputs: the least work (tiles x px) plus a per-tile cost of
+ * two pixels; only tiles that leave room for KV >= 2 weight vectors (loads stay below FMAs). */
+static int pick_px(int64_t ow)
+{
+    static const int candidates[] = {14, 12, 8, 7};
+    int best = candidates[0];
+    int64_t best_cost = INT64_MAX;
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
+        const int64_t px = candidates[i];
+        const int64_t tiles = (ow + px - 1) / px;
+        const int64_t cost = tiles * px + 2 * tiles;
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = (int)px;
+        }
+    }
+    return best;
+}
+
+static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
+{
+    igemm_tiles t;
+    memset(&t, 0, sizeof t);
+    /* float16 fills an AVX-512 register; GPUs run each work-item's vectors in one lane, where
+     * wide vectors would spill registers. */
+    t.vw = b->info.type == CNN_DEVICE_GPU ? 4 : 16;
+    t.one_by_one = d->r == 1 && d->s == 1;
+    t.flat = t.one_by_one && d->stride_h == 1 && d->stride_w == 1 && d->pad_top == 0 &&
+             d->pad_bottom == 0 && d->pad_left == 0 && d->pad_right == 0;
+    t.px = t.flat ? 14 : pick_px(d->ow);
+    const int64_t kg = d->k / d->groups;
+    const int64_t vectors = (kg + t.vw - 1) / t.vw;
+    t.kv = IGEMM_MAX_ACC / t.px;
+    if (t.kv > vectors)
+        t.kv = (int)vectors;
+    return t;
+}
+
+cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state)
+{
+    cnn_context *ctx = b->base.ctx;
+    igemm_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d igemm: out of host memory");
+    igemm_tiles t = choose_tiles(b, d);
+    st->t = t;
+    const int64_t cg = d->c / d->groups, kg = d->k / d->groups;
+    const int64_t kb_width = (int64_t)t.kv * t.vw;
+    const int64_t k_blocks = (kg + kb_width - 1) / kb_width;
+    const int64_t tiles_x = t.flat ? (d->oh * d->ow + t.px - 1) / t.px : (d->ow + t.px - 1) / t.px;
+    /* What the kernel reads: rows and columns of the (padded) input. */
+    const int64_t xh_need = (d->oh - 1) * d->stride_h + (d->r - 1) * d->dilation_h + 1;
+    const int64_t xw_need = (tiles_x * t.px - 1) * d->stride_w + (d->s - 1) * d->dilation_w + 1;
+    const int padded = !t.flat && (d->pad_top || d->pad_left || d->pad_bottom || d->pad_right ||
+                                   xw_need > d->w || xh_need > d->h);
+    const int64_t xh = padded ? xh_need : d->h, xw = padded ? xw_need : d->w;
+
+    igemm_shape *p = &st->shape;
+    p->C = (cl_int)d->c; p->K = (cl_int)d->k; p->OH = (cl_int)d->oh; p->OW = (cl_int)d->ow;
+    p->XH = (cl_int)xh; p->XW = (cl_int)xw;
+    p->R = (cl_int)d->r; p->S = (cl_int)d->s;
+    p->stride_h = (cl_int)d->stride_h; p->stride_w = (cl_int)d->stride_w;
+    p->dil_h = (cl_int)d->dilation_h; p->dil_w = (cl_int)d->dilation_w;
+    p->Cg = (cl_int)cg; p->Kg = (cl_int)kg; p->k_blocks = (cl_int)k_blocks;
+    p->groups = (cl_int)d->groups; p->tiles_x = (cl_int)tiles_x;
+    p->has_bias = d->has_bias; p->activation = (cl_int)d->activation;
+    st->global[0] = (size_t)(t.flat ? tiles_x : d->oh * tiles_x);
+    st->global[1] = (size_t)k_blocks;
+    st->global[2] = (size_t)(d->n * d->groups);
+
+    /* Workspaces, checked against the device's limits before anything is allocated. */
+    const int64_t packed_dims[5] = {d->groups, k_blocks, cg, d->r * d->s, kb_width};
+    const int64_t padded_dims[4] = {d->n, d->c, xh, xw};
+    cnn_status s = cnn_cl_check_int_range(b, "conv2d igemm packed weights", packed_dims, 5);
+    if (s == CNN_SUCCESS && padded)
+        s = cnn_cl_check_int_range(b, "conv2d igemm padded input", padded_dims, 4);
+    int64_t packed_count = 0, padded_count = 0;
+    cnn_product_i64(packed_dims, 5, &packed_count);
+    if (padded)
+        cnn_product_i64(padded_dims, 4, &padded_count);
+    if (s == CNN_SUCCESS && ((uint64_t)packed_count * 4 > b->info.max_alloc_bytes ||
+                             (uint64_t)padded_count * 4 > b->info.max_alloc_bytes))
+        s = cnn_error(ctx, CNN_ERROR_LIMIT_EXCEEDED,
+                      "conv2d igemm: a workspace (%lld packed weights, %lld padded inputs) "
+                      "exceeds the device's max allocation of %llu bytes",
+                      (long long)packed_count, (long long)padded_count,
+                      (unsigned long long)b->info.max_alloc_bytes);
+    if (s != CNN_SUCCESS) {
+        free(st);
+        return s;
+    }
+    st->packed_count = (size_t)packed_count;
+
+    char options[160];
+    snprintf(options, sizeof options, "-cl-std=CL1.2 -DPX=%d -DKV=%d -DVW=%d -DONE_BY_ONE=%d -DFLAT=%d",
+             t.px, t.kv, t.vw, t.one_by_one, t.flat);
+    s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_igemm.cl", options, "conv2d_igemm",
+                             &st->conv);
+    if (s == CNN_SUCCESS)
+        s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_pack.cl", "-cl-std=CL1.2",
+                                 "conv2d_pack_weights", &st->pack);
+    if (s == CNN_SUCCESS && padded)
+        s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_pack.cl", "-cl-std=CL1.2",
+                                 "conv2d_pad_input", &st->pad);
+    cl_int err = CL_SUCCESS;
+    if (s == CNN_SUCCESS) {
+        st->packed = clCreateBuffer(b->context, CL_MEM_READ_WRITE, st->packed_count * 4, NULL, &err);
+        if (err != CL_SUCCESS)
+            s = CNN_CL_FAIL(ctx, "clCreateBuffer(packed weights)", err);
+    }
+    if (s == CNN_SUCCESS && padded) {
+        st->padded =
+            clCreateBuffer(b->context, CL_MEM_READ_WRITE, (size_t)padded_count * 4, NULL, &err);
+        if (err != CL_SUCCESS)
+            s = CNN_CL_FAIL(ctx, "clCreateBuffer(padded input)", err);
+        st->pad_global[0] = (size_t)xw;
+        st->pad_global[1] = (size_t)xh;
+        st->pad_global[2] = (size_t)(d->n * d->c);
+        st->pad_t = (cl_int)d->pad_top;
+        st->pad_l = (cl_int)d->pad_left;
+    }
+    if (s != CNN_SUCCESS) {
+        cnn_cl_igemm_release(st);
+        return s;
+    }
+    cnn_log(CNN_LOG_DEBUG,
+            "conv2d %s: px%d kv%d vw%d%s, %zux%zux%zu work-items, workspace %zu packed + %lld "
+            "padded floats",
+            t.one_by_one ? "gemm1x1" : "igemm", t.px, t.kv, t.vw, t.flat ? " flat" : "",
+            st->global[0], st->global[1], st->global[2], st->packed_count,
+            (long long)padded_count);
+    *state = st;
+    return CNN_SUCCESS;
+}
+
+static cnn_status pack_weights(cl_backend *b, igemm_state *st, const cnn_conv2d_desc *d,
+                               cl_mem weights)
+{
+    const cl_int kg = st->shape.Kg, cg = st->shape.Cg, rs = st->shape.R * st->shape.S;
+    const cl_int kb = st->t.kv * st->t.vw, k_blocks = st->shape.k_blocks;
+    const cl_int groups = st->shape.groups, flip = d->flip;
+    cl_kernel k = st->pack;
+    cnn_status s = cnn_cl_set_arg(b, k, 0, sizeof weights, &weights);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof st->packed, &st->packed);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof kg, &kg);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof cg, &cg);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof rs, &rs);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 5, sizeof kb, &kb);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 6, sizeof k_blocks, &k_blocks);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 7, sizeof groups, &groups);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 8, sizeof flip, &flip);
+    const size_t local = 64, global = cnn_round_up(st->packed_count, local);
+    if (s == CNN_SUCCESS)
+        s = cnn_cl_launch(b, k, 1, &global, local <= b->info.max_work_group_size ? &local : NULL);
+    return s;
+}
+
+static cnn_status pad_input(cl_backend *b, igemm_state *st, const cnn_conv2d_desc *d, cl_mem in)
+{
+    const cl_int planes = (cl_int)(d->n * d->c), h = (cl_int)d->h, w = (cl_int)d->w;
+    cl_kernel k = st->pad;
+    cnn_status s = cnn_cl_set_arg(b, k, 0, sizeof in, &in);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof st->padded, &st->padded);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof planes, &planes);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof h, &h);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof w, &w);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 5, sizeof st->shape.XH, &st->shape.XH);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 6, sizeof st->shape.XW, &st->shape.XW);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 7, sizeof st->pad_t, &st->pad_t);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 8, sizeof st->pad_l, &st->pad_l);
+    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 3, st->pad_global, NULL);
+    return s;
+}
+
+cnn_status cnn_cl_igemm_run(cl_backend *b, void *state, const cnn_conv2d_desc *d, cl_mem out,
+                            cl_mem in, cl_mem weights, uint64_t weights_stamp, cl_mem bias)
+{
+    igemm_state *st = state;
+    cnn_cl_op_begin(b);
+    cnn_status s = CNN_SUCCESS;
+    if (st->pad)
+        s = pad_input(b, st, d, in);
+    /* Repack only when the weights' contents may have changed since the last packing. */
+    if (s == CNN_SUCCESS && (weights_stamp == 0 || weights_stamp != st->packed_stamp)) {
+        st->packed_stamp = 0;
+        s = pack_weights(b, st, d, weights);
+        if (s == CNN_SUCCESS)
+            st->packed_stamp = weights_stamp;
+    }
+    cl_mem src = st->pad ? st->padded : in;
+    cl_kernel k = st->conv;
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 0, sizeof src, &src);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof st->packed, &st->packed);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof bias, &bias);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof out, &out);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof st->shape, &st->shape);
+    if (s == CNN_SUCCESS) {
+        const size_t one[3] = {1, 1, 1};
+        s = cnn_cl_launch(b, k, 3, st->global, one);
+    }
+    return s;
+}
+
+void cnn_cl_igemm_release(void *state)
+{
+    igemm_state *st = state;
+    if (st->conv) clReleaseKernel(st->conv);
+    if (st->pack) clReleaseKernel(st->pack);
+    if (st->pad) clReleaseKernel(st->pad);
+    if (st->packed) clReleaseMemObject(st->packed);
+    if (st->padded) clReleaseMemObject(st->padded);
+    free(st);
+}

@@ -1,0 +1,155 @@
+/* Implicit-GEMM convolution shaped for CPUs (PoCL): M = output channels, vectorized as VW-wide
+ * vectors; N = output pixels, PX of them per work-item along a row; depth = C x R x S, gathered
+ * on the fly from the input (never materialized). One work-item per work-group: the PX x KV
+ * register tile of accumulators is the unit of work, and the inner loop has no condition.
+ *
+ * Weights are repacked once per plan (conv2d_pack.cl) into [group][k-block][c][r][s][KV*VW],
+ * zero beyond the group's channels, so that a (c, r, s) step reads KV whole vectors.
+ * The input is either the caller's tensor (no padding, every tile in range) or a zero-padded
+ * copy made by conv2d_pad_input (conv2d_pack.cl) whose planes are XH x XW.
+ *
+ * Variants (macros): PX pixels x KV vectors per work-item; VW (8 or 16); ONE_BY_ONE: R = S = 1
+ * (a plain GEMM over C, strided or not); FLAT: 1x1 stride 1 over the flattened H*W pixels,
+ * where only the last tile of a plane can be partial (it takes a guarded path). */
+
+#ifndef PX
+#define PX 14
+#endif
+#ifndef KV
+#define KV 2
+#endif
+#ifndef VW
+#define VW 16
+#endif
+#ifndef ONE_BY_ONE
+#define ONE_BY_ONE 0
+#endif
+#ifndef FLAT
+#define FLAT 0
+#endif
+
+#define VEC_(w) float##w
+#define VEC(w) VEC_(w)
+typedef VEC(VW) vec;
+
+typedef struct {
+    int C, K, OH, OW;
+    int XH, XW;               /* planes of the input as read (padded copy or the tensor) */
+    int R, S, stride_h, stride_w, dil_h, dil_w;
+    int Cg, Kg, k_blocks, groups;
+    int tiles_x;              /* pixel tiles per output row (per plane when FLAT) */
+    int has_bias, activation;
+} igemm_shape;
+
+/* acc[px][j] += x * w[j] for one input value per pixel. */
+#define ACCUMULATE(xv, px)                                                       \
+    for (int j = 0; j < KV; j++)                                                 \
+        acc[px][j] = fma((vec)(xv), w[j], acc[px][j]);
+
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void conv2d_igemm(__global const float *restrict in, __global const vec *restrict wpack,
+                  __global const float *restrict bias, __global float *restrict out,
+                  const igemm_shape p)
+{
+    const int tile = get_global_id(0);
+    const int kb = get_global_id(1);
+    const int ng = get_global_id(2);
+    const int g = ng % p.groups, n = ng / p.groups;
+#if FLAT
+    const int oy = 0;
+    const int ox0 = tile * PX;                   /* over the flattened plane */
+    const int plane_out = p.OH * p.OW;
+    const int full = ox0 + PX <= plane_out;
+#else
+    const int oy = tile / p.tiles_x;
+    const int ox0 = (tile - oy * p.tiles_x) * PX;
+#endif
+
+    vec acc[PX][KV];
+    for (int px = 0; px < PX; px++)
+        for (int j = 0; j < KV; j++)
+            acc[px][j] = (vec)(0.0f);
+
+    __global const float *x = in + (size_t)(n * p.C + g * p.Cg) * p.XH * p.XW;
+    __global const vec *wk = wpack + (size_t)(g * p.k_blocks + kb) * p.Cg * p.R * p.S * KV;
+#if ONE_BY_ONE
+#if FLAT
+    if (full) {
+        for (int c = 0; c < p.Cg; c++) {
+            __global const float *xr = x + (size_t)c * p.XH * p.XW + ox0;
+            vec w[KV];
+            for (int j = 0; j < KV; j++)
+                w[j] = wk[c * KV + j];
+            for (int px = 0; px < PX; px++) {
+                ACCUMULATE(xr[px], px)
+            }
+        }
+    } else {
+        for (int c = 0; c < p.Cg; c++) {
+            __global const float *xr = x + (size_t)c * p.XH * p.XW;
+            vec w[KV];
+            for (int j = 0; j < KV; j++)
+                w[j] = wk[c * KV + j];
+            for (int px = 0; px < PX; px++) {
+                const float xv = ox0 + px < plane_out ? xr[ox0 + px] : 0.0f;
+                ACCUMULATE(xv, px)
+            }
+        }
+    }
+#else
+    for (int c = 0; c < p.Cg; c++) {
+        __global const float *xr =
+            x + (size_t)c * p.XH * p.XW + (size_t)(oy * p.stride_h) * p.XW + ox0 * p.stride_w;
+        vec w[KV];
+        for (int j = 0; j < KV; j++)
+            w[j] = wk[c * KV + j];
+        for (int px = 0; px < PX; px++) {
+            ACCUMULATE(xr[px * p.stride_w], px)
+        }
+    }
+#endif
+#else
+    const int RS = p.R * p.S;
+    for (int c = 0; c < p.Cg; c++) {
+        __global const float *xc = x + (size_t)c * p.XH * p.XW;
+        __global const vec *wc = wk + (size_t)c * RS * KV;
+        for (int r = 0; r < p.R; r++) {
+            __global const float *xr =
+                xc + (size_t)(oy * p.stride_h + r * p.dil_h) * p.XW + ox0 * p.stride_w;
+            for (int s = 0; s < p.S; s++) {
+                vec w[KV];
+                for (int j = 0; j < KV; j++)
+                    w[j] = wc[(r * p.S + s) * KV + j];
+                __global const float *xs = xr + s * p.dil_w;
+                for (int px = 0; px < PX; px++) {
+                    ACCUMULATE(xs[px * p.stride_w], px)
+                }
+            }
+        }
+    }
+#endif
+
+    /* Epilogue: bias and activation, then the only stores, one channel plane at a time. */
+    const int k0 = kb * KV * VW;
+    for (int j = 0; j < KV; j++) {
+        for (int l = 0; l < VW; l++) {
+            const int kg = k0 + j * VW + l;
+            if (kg >= p.Kg)
+                break;
+            const int k = g * p.Kg + kg;
+            const float b = p.has_bias ? bias[k] : 0.0f;
+            __global float *o = out + ((size_t)(n * p.K + k) * p.OH + oy) * p.OW + ox0;
+            for (int px = 0; px < PX; px++) {
+#if FLAT
+                if (ox0 + px >= plane_out)
+                    break;
+#else
+                if (ox0 + px >= p.OW)
+                    break;
+#endif
+                float v = ((const float *)&acc[px][j])[l] + b;
+                o[px] = p.activation == 1 ? fmax(v, 0.0f) : v;
+            }
+        }
+    }
+}
