@@ -31,6 +31,9 @@
 #define VEC_(w) float##w
 #define VEC(w) VEC_(w)
 typedef VEC(VW) vec;
+#define VSTORE__(w) vstore##w
+#define VSTORE_(w) VSTORE__(w)
+#define VSTORE(v, i, p) VSTORE_(VW)(v, i, p)
 
 typedef struct {
     int C, K, OH, OW;
@@ -41,9 +44,11 @@ typedef struct {
     int has_bias, activation;
 } igemm_shape;
 
-/* acc[px][j] += x * w[j] for one input value per pixel. */
+/* acc[px][j] += x * w[j] for one input value per pixel. Every loop over PX, KV and VW is
+ * unrolled: the accumulators must be registers, and only constant indices keep them there
+ * (measured: without the pragmas PoCL's compiler kept the loops and the tile in memory). */
 #define ACCUMULATE(xv, px)                                                       \
-    for (int j = 0; j < KV; j++)                                                 \
+    _Pragma("unroll") for (int j = 0; j < KV; j++)                                \
         acc[px][j] = fma((vec)(xv), w[j], acc[px][j]);
 
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
@@ -66,7 +71,9 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
 #endif
 
     vec acc[PX][KV];
+    #pragma unroll
     for (int px = 0; px < PX; px++)
+        #pragma unroll
         for (int j = 0; j < KV; j++)
             acc[px][j] = (vec)(0.0f);
 
@@ -78,8 +85,10 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
         for (int c = 0; c < p.Cg; c++) {
             __global const float *xr = x + (size_t)c * p.XH * p.XW + ox0;
             vec w[KV];
+            #pragma unroll
             for (int j = 0; j < KV; j++)
                 w[j] = wk[c * KV + j];
+            #pragma unroll
             for (int px = 0; px < PX; px++) {
                 ACCUMULATE(xr[px], px)
             }
@@ -88,8 +97,10 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
         for (int c = 0; c < p.Cg; c++) {
             __global const float *xr = x + (size_t)c * p.XH * p.XW;
             vec w[KV];
+            #pragma unroll
             for (int j = 0; j < KV; j++)
                 w[j] = wk[c * KV + j];
+            #pragma unroll
             for (int px = 0; px < PX; px++) {
                 const float xv = ox0 + px < plane_out ? xr[ox0 + px] : 0.0f;
                 ACCUMULATE(xv, px)
@@ -101,8 +112,10 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
         __global const float *xr =
             x + (size_t)c * p.XH * p.XW + (size_t)(oy * p.stride_h) * p.XW + ox0 * p.stride_w;
         vec w[KV];
+        #pragma unroll
         for (int j = 0; j < KV; j++)
             w[j] = wk[c * KV + j];
+        #pragma unroll
         for (int px = 0; px < PX; px++) {
             ACCUMULATE(xr[px * p.stride_w], px)
         }
@@ -118,9 +131,11 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
                 xc + (size_t)(oy * p.stride_h + r * p.dil_h) * p.XW + ox0 * p.stride_w;
             for (int s = 0; s < p.S; s++) {
                 vec w[KV];
+                #pragma unroll
                 for (int j = 0; j < KV; j++)
                     w[j] = wc[(r * p.S + s) * KV + j];
                 __global const float *xs = xr + s * p.dil_w;
+                #pragma unroll
                 for (int px = 0; px < PX; px++) {
                     ACCUMULATE(xs[px * p.stride_w], px)
                 }
@@ -129,26 +144,30 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
     }
 #endif
 
-    /* Epilogue: bias and activation, then the only stores, one channel plane at a time. */
+    /* Epilogue: bias and activation, then the only stores. Each accumulator vector is copied
+     * out by value (never addressed), so that the tile stays in registers until here. */
     const int k0 = kb * KV * VW;
-    for (int j = 0; j < KV; j++) {
-        for (int l = 0; l < VW; l++) {
-            const int kg = k0 + j * VW + l;
-            if (kg >= p.Kg)
-                break;
-            const int k = g * p.Kg + kg;
-            const float b = p.has_bias ? bias[k] : 0.0f;
-            __global float *o = out + ((size_t)(n * p.K + k) * p.OH + oy) * p.OW + ox0;
-            for (int px = 0; px < PX; px++) {
 #if FLAT
-                if (ox0 + px >= plane_out)
-                    break;
+    const int valid = min(PX, plane_out - ox0);
 #else
-                if (ox0 + px >= p.OW)
-                    break;
+    const int valid = min(PX, p.OW - ox0);
 #endif
-                float v = ((const float *)&acc[px][j])[l] + b;
-                o[px] = p.activation == 1 ? fmax(v, 0.0f) : v;
+    __global float *o = out + ((size_t)(n * p.K + g * p.Kg) * p.OH + oy) * p.OW + ox0;
+    const size_t plane = (size_t)p.OH * p.OW;
+#pragma unroll
+    for (int j = 0; j < KV; j++) {
+#pragma unroll
+        for (int px = 0; px < PX; px++) {
+            float lane[VW];
+            VSTORE(acc[px][j], 0, lane);
+            if (px < valid) {
+                for (int l = 0; l < VW; l++) {
+                    const int kg = k0 + j * VW + l;
+                    if (kg >= p.Kg)
+                        break;
+                    const float v = lane[l] + (p.has_bias ? bias[g * p.Kg + kg] : 0.0f);
+                    o[(size_t)kg * plane + px] = p.activation == 1 ? fmax(v, 0.0f) : v;
+                }
             }
         }
     }
