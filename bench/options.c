@@ -70,7 +70,8 @@ static int parse_algos(bench_options *o, const char *s, char *err, size_t err_si
             }
         }
         if (!found)
-            return bench_fail(err, err_size, "--algo: unknown algorithm '%.*s' (all, direct, igemm, gemm1x1)",
+            return bench_fail(err, err_size,
+                              "--algo: unknown algorithm '%.*s' (all, direct, igemm, gemm1x1)",
                               (int)len, s);
         if (!comma)
             return 0;

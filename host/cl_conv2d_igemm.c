@@ -28,7 +28,7 @@ typedef struct igemm_state {
     size_t packed_count;
     uint64_t packed_stamp;      /* contents the packed weights came from; 0: none */
     cl_mem padded;              /* zero-padded input copy, or NULL */
-    size_t pad_global[3];
+    size_t pad_global[3], pad_local[3];
     cl_int pad_t, pad_l;
 } igemm_state;
 
@@ -151,7 +151,9 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
             clCreateBuffer(b->context, CL_MEM_READ_WRITE, (size_t)padded_count * 4, NULL, &err);
         if (err != CL_SUCCESS)
             s = CNN_CL_FAIL(ctx, "clCreateBuffer(padded input)", err);
-        st->pad_global[0] = (size_t)xw;
+        st->pad_local[0] = 16 <= b->info.max_work_group_size ? 16 : 1;
+        st->pad_local[1] = st->pad_local[2] = 1;
+        st->pad_global[0] = cnn_round_up((size_t)xw, st->pad_local[0]);
         st->pad_global[1] = (size_t)xh;
         st->pad_global[2] = (size_t)(d->n * d->c);
         st->pad_t = (cl_int)d->pad_top;
@@ -206,7 +208,8 @@ static cnn_status pad_input(cl_backend *b, igemm_state *st, const cnn_conv2d_des
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 6, sizeof st->shape.XW, &st->shape.XW);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 7, sizeof st->pad_t, &st->pad_t);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 8, sizeof st->pad_l, &st->pad_l);
-    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 3, st->pad_global, NULL);
+    /* A fixed local size: PoCL compiles a work-group function per local size it meets. */
+    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 3, st->pad_global, st->pad_local);
     return s;
 }
 
