@@ -15,10 +15,13 @@
  * Tolerance per element: |y - ref| <= 1e-5 * sum|x*w| (+|bias|) + 1e-6, the scale coming
  * from cnn_ref_conv2d_point. Outputs are pre-filled with NaN: an unwritten element fails.
  *
- * Usage: test_conv_random [count [max_macs [size_range]]]
- *   count       problems per device (default 312)
- *   max_macs    largest problem in multiply-adds (default 150000)
- *   size_range  input height/width drawn up to this much above the smallest (default 14)
+ * Usage: test_conv_random [count [max_macs [size_range [channel_scale]]]]
+ *   count          problems per device (default 312)
+ *   max_macs       largest problem in multiply-adds (default 150000)
+ *   size_range     input height/width drawn up to this much above the smallest (default 14)
+ *   channel_scale  multiplies the channel counts' upper bounds (default 1); CTest's "wide"
+ *                  run uses 8, so that register tiles of several channel vectors, several
+ *                  channel blocks and partial blocks are all exercised
  * CNNCL_TEST_SEED changes the problems; larger values are for soak runs, not for CTest. */
 #include "test_util.h"
 
@@ -27,6 +30,7 @@
 
 static int64_t max_macs = 150000; /* per problem: keeps the whole run to seconds on PoCL */
 static int64_t size_range = 14;
+static int64_t channel_scale = 1; /* multiplies the channel counts' upper bounds */
 
 typedef struct conv_problem {
     int64_t xs[4], ws[4];
@@ -57,7 +61,7 @@ static int draw_problem(tu_rng *r, int cls, conv_problem *pr)
 
     int64_t n = tu_chance(r, 75) ? 1 : tu_range(r, 2, 3);
     int64_t g = 1;
-    int64_t cg = tu_range(r, 1, 9), kg = tu_range(r, 1, 9); /* channels per group */
+    int64_t cg = tu_range(r, 1, 9 * channel_scale), kg = tu_range(r, 1, 9 * channel_scale);
     int64_t kr = tu_range(r, 1, 5), ks = tu_range(r, 1, 5);
     p->stride_h = tu_chance(r, 70) ? 1 : tu_range(r, 2, 3);
     p->stride_w = tu_chance(r, 70) ? p->stride_h : tu_range(r, 1, 3);
@@ -71,8 +75,8 @@ static int draw_problem(tu_rng *r, int cls, conv_problem *pr)
     case 0: /* 1x1 */
         kr = ks = 1;
         p->pad_top = p->pad_bottom = p->pad_left = p->pad_right = 0;
-        cg = tu_range(r, 1, 24);
-        kg = tu_range(r, 1, 24);
+        cg = tu_range(r, 1, 24 * channel_scale);
+        kg = tu_range(r, 1, 24 * channel_scale);
         break;
     case 1: /* kernel as large as the (unpadded) input */
         kr = tu_range(r, 1, 7);
@@ -105,8 +109,8 @@ static int draw_problem(tu_rng *r, int cls, conv_problem *pr)
         break;
     case 5: /* groups */
         g = tu_range(r, 2, 4);
-        cg = tu_range(r, 1, 5);
-        kg = tu_range(r, 1, 5);
+        cg = tu_range(r, 1, 5 * channel_scale);
+        kg = tu_range(r, 1, 5 * channel_scale);
         break;
     case 6: /* depthwise: groups = C = K, sometimes a channel multiplier of 2 */
         g = tu_range(r, 1, 20);
@@ -333,6 +337,9 @@ int main(int argc, char **argv)
     }
     if (argc > 3) {
         size_range = strtoll(argv[3], NULL, 0);
+    }
+    if (argc > 4) {
+        channel_scale = strtoll(argv[4], NULL, 0);
     }
     tu_devices devs;
     if (tu_device_selectors(&devs, 0) != 0) {
