@@ -10,7 +10,10 @@
  *
  * Variants (macros): PX pixels x KV vectors per work-item; VW (8 or 16); ONE_BY_ONE: R = S = 1
  * (a plain GEMM over C, strided or not); FLAT: 1x1 stride 1 over the flattened H*W pixels,
- * where only the last tile of a plane can be partial (it takes a guarded path). */
+ * where only the last tile of a plane can be partial (it takes a guarded path); PIXVEC (with
+ * FLAT): the roles swap for large planes, the vectors run along PV*VW consecutive pixels and the
+ * tile holds KT output channels, so that loads and stores are whole vectors (weights are then
+ * packed as KT scalars per channel). */
 
 #ifndef PX
 #define PX 14
@@ -27,6 +30,15 @@
 #ifndef FLAT
 #define FLAT 0
 #endif
+#ifndef PIXVEC
+#define PIXVEC 0
+#endif
+#ifndef PV
+#define PV 2
+#endif
+#ifndef KT
+#define KT 14
+#endif
 
 #define VEC_(w) float##w
 #define VEC(w) VEC_(w)
@@ -34,6 +46,9 @@ typedef VEC(VW) vec;
 #define VSTORE__(w) vstore##w
 #define VSTORE_(w) VSTORE__(w)
 #define VSTORE(v, i, p) VSTORE_(VW)(v, i, p)
+#define VLOAD__(w) vload##w
+#define VLOAD_(w) VLOAD__(w)
+#define VLOAD(i, p) VLOAD_(VW)(i, p)
 
 typedef struct {
     int C, K, OH, OW;
@@ -51,6 +66,91 @@ typedef struct {
     _Pragma("unroll") for (int j = 0; j < KV; j++)                                \
         acc[px][j] = fma((vec)(xv), w[j], acc[px][j]);
 
+#if PIXVEC
+/* 1x1, stride 1, no padding, pixels along vectors: out[k][p..p+PV*VW) for KT channels k. */
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void conv2d_igemm(__global const float *restrict in, __global const float *restrict wpack,
+                  __global const float *restrict bias, __global float *restrict out,
+                  const igemm_shape p)
+{
+    const int tile = get_global_id(0);
+    const int kb = get_global_id(1);
+    const int ng = get_global_id(2);
+    const int g = ng % p.groups, n = ng / p.groups;
+    const int plane = p.OH * p.OW;
+    const int p0 = tile * PV * VW;
+    const int full = p0 + PV * VW <= plane;
+
+    vec acc[KT][PV];
+#pragma unroll
+    for (int t = 0; t < KT; t++)
+#pragma unroll
+        for (int v = 0; v < PV; v++)
+            acc[t][v] = (vec)(0.0f);
+
+    __global const float *x = in + (size_t)(n * p.C + g * p.Cg) * plane + p0;
+    __global const float *wk = wpack + (size_t)(g * p.k_blocks + kb) * p.Cg * KT;
+    if (full) {
+        for (int c = 0; c < p.Cg; c++) {
+            vec xv[PV];
+#pragma unroll
+            for (int v = 0; v < PV; v++)
+                xv[v] = VLOAD(0, x + (size_t)c * plane + v * VW);
+#pragma unroll
+            for (int t = 0; t < KT; t++) {
+                const vec w = (vec)(wk[c * KT + t]);
+#pragma unroll
+                for (int v = 0; v < PV; v++)
+                    acc[t][v] = fma(w, xv[v], acc[t][v]);
+            }
+        }
+    } else {
+        /* The plane's last, partial tile: lanes past the plane read zeros. */
+        for (int c = 0; c < p.Cg; c++) {
+            vec xv[PV];
+#pragma unroll
+            for (int v = 0; v < PV; v++) {
+                float lane[VW];
+                for (int l = 0; l < VW; l++)
+                    lane[l] = p0 + v * VW + l < plane ? x[(size_t)c * plane + v * VW + l] : 0.0f;
+                xv[v] = VLOAD(0, lane);
+            }
+#pragma unroll
+            for (int t = 0; t < KT; t++) {
+                const vec w = (vec)(wk[c * KT + t]);
+#pragma unroll
+                for (int v = 0; v < PV; v++)
+                    acc[t][v] = fma(w, xv[v], acc[t][v]);
+            }
+        }
+    }
+
+    const int k0 = kb * KT;
+    __global float *o = out + (size_t)(n * p.K + g * p.Kg) * plane + p0;
+#pragma unroll
+    for (int t = 0; t < KT; t++) {
+        const int kg = k0 + t;
+        if (kg < p.Kg) {
+            const vec b = (vec)(p.has_bias ? bias[g * p.Kg + kg] : 0.0f);
+#pragma unroll
+            for (int v = 0; v < PV; v++) {
+                vec y = acc[t][v] + b;
+                if (p.activation == 1)
+                    y = fmax(y, (vec)(0.0f));
+                if (full) {
+                    VSTORE(y, 0, o + (size_t)kg * plane + v * VW);
+                } else {
+                    float lane[VW];
+                    VSTORE(y, 0, lane);
+                    for (int l = 0; l < VW; l++)
+                        if (p0 + v * VW + l < plane)
+                            o[(size_t)kg * plane + v * VW + l] = lane[l];
+                }
+            }
+        }
+    }
+}
+#else
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void conv2d_igemm(__global const float *restrict in, __global const vec *restrict wpack,
                   __global const float *restrict bias, __global float *restrict out,
@@ -172,3 +272,4 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
         }
     }
 }
+#endif /* PIXVEC */

@@ -384,6 +384,32 @@ int main(int argc, char **argv)
                 break;
             }
         }
+        /* Shapes that the random classes seldom reach: 1x1 stride-1 convolutions on planes of
+         * 512 pixels and more, which the CPU device runs as a pixel-vector GEMM; partial
+         * channel blocks, a partial last tile of the plane, groups, batch. */
+        static const int64_t large_1x1[][6] = {
+            /* n, c, h, w, k, groups */
+            {1, 3, 24, 24, 17, 1}, {2, 5, 23, 25, 33, 1}, {1, 8, 32, 48, 14, 2},
+            {1, 64, 56, 56, 64, 1}, {3, 6, 40, 13, 30, 3}, {1, 1, 45, 50, 1, 1},
+        };
+        for (int i = 0; i < (int)(sizeof large_1x1 / sizeof large_1x1[0]); i++) {
+            const int64_t *q = large_1x1[i];
+            conv_problem pr;
+            memset(&pr, 0, sizeof pr);
+            pr.p = cnn_conv2d_params_default();
+            pr.p.groups = q[5];
+            pr.p.activation = i % 2 ? CNN_ACTIVATION_RELU : CNN_ACTIVATION_NONE;
+            pr.has_bias = i % 3 != 0;
+            pr.xs[0] = q[0]; pr.xs[1] = q[1]; pr.xs[2] = q[2]; pr.xs[3] = q[3];
+            pr.ws[0] = q[4]; pr.ws[1] = q[1] / q[5]; pr.ws[2] = 1; pr.ws[3] = 1;
+            char desc[256];
+            tu_note("large 1x1 #%d: %s", i,
+                    tu_conv_desc(desc, sizeof desc, pr.xs, pr.ws, &pr.p, pr.has_bias));
+            int failed = run_problem(ctx, &r, &pr, i % 3) != 0;
+            tu_release();
+            dev_failures += failed;
+            per_mode[i % 3]++;
+        }
         printf("%-4s %d random conv2d problems [%s]: %d failed (one-shot %d, plan %d + %d)\n",
                dev_failures ? "FAIL" : "ok", count, devs.selector[dev], dev_failures,
                per_mode[0], per_mode[1], per_mode[2]);
