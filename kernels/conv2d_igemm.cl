@@ -33,6 +33,10 @@
 #ifndef PIXVEC
 #define PIXVEC 0
 #endif
+#ifndef ROWS /* output rows per tile (not FLAT): small maps share each weight vector more */
+#define ROWS 1
+#endif
+#define TP (ROWS * PX) /* pixels per tile */
 #ifndef PV
 #define PV 2
 #endif
@@ -166,16 +170,18 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
     const int plane_out = p.OH * p.OW;
     const int full = ox0 + PX <= plane_out;
 #else
-    const int oy = tile / p.tiles_x;
-    const int ox0 = (tile - oy * p.tiles_x) * PX;
+    const int ty = tile / p.tiles_x;
+    const int oy = ty * ROWS;
+    const int ox0 = (tile - ty * p.tiles_x) * PX;
 #endif
 
-    vec acc[PX][KV];
+    vec acc[TP][KV];
     #pragma unroll
-    for (int px = 0; px < PX; px++)
+    for (int i = 0; i < TP; i++)
         #pragma unroll
         for (int j = 0; j < KV; j++)
-            acc[px][j] = (vec)(0.0f);
+            acc[i][j] = (vec)(0.0f);
+    const int row_step = p.stride_h * p.XW; /* input distance between two output rows */
 
     __global const float *x = in + (size_t)(n * p.C + g * p.Cg) * p.XH * p.XW;
     __global const vec *wk = wpack + (size_t)(g * p.k_blocks + kb) * p.Cg * p.R * p.S * KV;
@@ -216,9 +222,11 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
         for (int j = 0; j < KV; j++)
             w[j] = wk[c * KV + j];
         #pragma unroll
-        for (int px = 0; px < PX; px++) {
-            ACCUMULATE(xr[px * p.stride_w], px)
-        }
+        for (int rr = 0; rr < ROWS; rr++)
+            #pragma unroll
+            for (int px = 0; px < PX; px++) {
+                ACCUMULATE(xr[rr * row_step + px * p.stride_w], rr * PX + px)
+            }
     }
 #endif
 #else
@@ -236,9 +244,11 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
                     w[j] = wc[(r * p.S + s) * KV + j];
                 __global const float *xs = xr + s * p.dil_w;
                 #pragma unroll
-                for (int px = 0; px < PX; px++) {
-                    ACCUMULATE(xs[px * p.stride_w], px)
-                }
+                for (int rr = 0; rr < ROWS; rr++)
+                    #pragma unroll
+                    for (int px = 0; px < PX; px++) {
+                        ACCUMULATE(xs[rr * row_step + px * p.stride_w], rr * PX + px)
+                    }
             }
         }
     }
@@ -249,24 +259,27 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
     const int k0 = kb * KV * VW;
 #if FLAT
     const int valid = min(PX, plane_out - ox0);
+    const int rows = 1;
 #else
     const int valid = min(PX, p.OW - ox0);
+    const int rows = min(ROWS, p.OH - oy);
 #endif
     __global float *o = out + ((size_t)(n * p.K + g * p.Kg) * p.OH + oy) * p.OW + ox0;
     const size_t plane = (size_t)p.OH * p.OW;
 #pragma unroll
     for (int j = 0; j < KV; j++) {
 #pragma unroll
-        for (int px = 0; px < PX; px++) {
+        for (int i = 0; i < TP; i++) {
+            const int rr = i / PX, px = i - rr * PX;
             float lane[VW];
-            VSTORE(acc[px][j], 0, lane);
-            if (px < valid) {
+            VSTORE(acc[i][j], 0, lane);
+            if (px < valid && rr < rows) {
                 for (int l = 0; l < VW; l++) {
                     const int kg = k0 + j * VW + l;
                     if (kg >= p.Kg)
                         break;
                     const float v = lane[l] + (p.has_bias ? bias[g * p.Kg + kg] : 0.0f);
-                    o[(size_t)kg * plane + px] = p.activation == 1 ? fmax(v, 0.0f) : v;
+                    o[(size_t)kg * plane + rr * p.OW + px] = p.activation == 1 ? fmax(v, 0.0f) : v;
                 }
             }
         }
