@@ -71,7 +71,8 @@ static int parse_algos(bench_options *o, const char *s, char *err, size_t err_si
         }
         if (!found)
             return bench_fail(err, err_size,
-                              "--algo: unknown algorithm '%.*s' (all, direct, igemm, gemm1x1)",
+                              "--algo: unknown algorithm '%.*s' (all, direct, igemm, gemm1x1, "
+                              "depthwise)",
                               (int)len, s);
         if (!comma)
             return 0;
@@ -261,7 +262,7 @@ void bench_options_help(FILE *out, const char *argv0)
 "  --min-time S      repeat each layer past --reps until S seconds of device time were\n"
 "                    measured (default 0: exactly --reps).\n"
 "  --algo LIST       convolution algorithms allowed, comma-separated, or all (default):\n"
-"                    direct, igemm, gemm1x1. One name forces that algorithm.\n"
+"                    direct, igemm, gemm1x1, depthwise. One name forces that algorithm.\n"
 "  --first-call      also measure first-call latency (plan + first execution in a fresh\n"
 "                    context) with an empty and with a warm program cache: cold/warm ms.\n"
 "  --remeasure-peaks measure the device's peak FMA rate and copy bandwidth again instead\n"

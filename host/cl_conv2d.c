@@ -1,7 +1,8 @@
 /* conv2d on OpenCL: the plan's algorithm chooses the kernel (the ops layer decided which);
  * this file also holds the tiled direct kernel (kernels/conv2d_direct.cl): it picks its tile
  * sizes for the device and shape, fits them to the device's limits, and launches it. The
- * implicit GEMM and 1x1 GEMM are in cl_conv2d_igemm.c. */
+ * implicit GEMM and 1x1 GEMM are in cl_conv2d_igemm.c, the depthwise kernel in
+ * cl_conv2d_depthwise.c. */
 #include "cl_backend_internal.h"
 
 #include <stdio.h>
@@ -251,6 +252,9 @@ cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void
     case CNN_CONV2D_ALGO_GEMM1X1:
         s = cnn_cl_igemm_prepare(b, d, &st->impl);
         break;
+    case CNN_CONV2D_ALGO_DEPTHWISE:
+        s = cnn_cl_depthwise_prepare(b, d, &st->impl);
+        break;
     default:
         s = cnn_error(be->ctx, CNN_ERROR_UNSUPPORTED, "conv2d: algorithm %s is not available "
                       "on OpenCL", cnn_conv2d_algo_string(d->algo));
@@ -272,6 +276,9 @@ cnn_status cnn_cl_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc
     algo_state *st = state;
     if (st->algo == CNN_CONV2D_ALGO_DIRECT)
         return direct_run(b, st->impl, d, out, in, weights, bias);
+    if (st->algo == CNN_CONV2D_ALGO_DEPTHWISE)
+        return cnn_cl_depthwise_run(b, st->impl, (cl_mem)out, (cl_mem)in, (cl_mem)weights,
+                                    d->has_bias ? (cl_mem)bias : NULL);
     return cnn_cl_igemm_run(b, st->impl, d, (cl_mem)out, (cl_mem)in, (cl_mem)weights,
                             weights_stamp, d->has_bias ? (cl_mem)bias : NULL);
 }
@@ -282,6 +289,8 @@ void cnn_cl_conv2d_release(cnn_backend *be, void *state)
     algo_state *st = state;
     if (st->algo == CNN_CONV2D_ALGO_DIRECT)
         direct_release(st->impl);
+    else if (st->algo == CNN_CONV2D_ALGO_DEPTHWISE)
+        cnn_cl_depthwise_release(st->impl);
     else
         cnn_cl_igemm_release(st->impl);
     free(st);

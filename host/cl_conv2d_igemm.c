@@ -2,6 +2,7 @@
  * register tile for the shape, sets up the workspaces (repacked weights, and a zero-padded
  * input copy when the kernel would otherwise read outside the input), and launches. */
 #include "cl_backend_internal.h"
+#include "cl_padded_input.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,14 +28,12 @@ typedef struct igemm_tiles {
 typedef struct igemm_state {
     igemm_tiles t;
     igemm_shape shape;
-    cl_kernel conv, pack, pad;  /* pad: NULL when the input is read as it is */
+    cl_kernel conv, pack;
     size_t global[3];
     cl_mem packed;              /* repacked weights */
     size_t packed_count;
     uint64_t packed_stamp;      /* contents the packed weights came from; 0: none */
-    cl_mem padded;              /* zero-padded input copy, or NULL */
-    size_t pad_global[3], pad_local[3];
-    cl_int pad_t, pad_l;
+    cnn_cl_padded_input padded; /* zero-padded input copy, when needed */
 } igemm_state;
 
 /* Accumulators per work-item: PX x KV vectors; about 28 stay in registers (of 32 on AVX-512,
@@ -125,8 +124,7 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
     const int64_t xh_need = (tiles_y * rows - 1) * d->stride_h + (d->r - 1) * d->dilation_h + 1;
     const int64_t xw_need =
         (tiles_x * t.pixels - 1) * d->stride_w + (d->s - 1) * d->dilation_w + 1;
-    const int padded = !t.flat && (d->pad_top || d->pad_left || d->pad_bottom || d->pad_right ||
-                                   xw_need > d->w || xh_need > d->h);
+    const int padded = !t.flat && cnn_cl_needs_padding(d, xh_need, xw_need);
     const int64_t xh = padded ? xh_need : d->h, xw = padded ? xw_need : d->w;
 
     igemm_shape *p = &st->shape;
@@ -144,21 +142,16 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
 
     /* Workspaces, checked against the device's limits before anything is allocated. */
     const int64_t packed_dims[5] = {d->groups, k_blocks, cg, d->r * d->s, kb_width};
-    const int64_t padded_dims[4] = {d->n, d->c, xh, xw};
     cnn_status s = cnn_cl_check_int_range(b, "conv2d igemm packed weights", packed_dims, 5);
-    if (s == CNN_SUCCESS && padded)
-        s = cnn_cl_check_int_range(b, "conv2d igemm padded input", padded_dims, 4);
-    int64_t packed_count = 0, padded_count = 0;
+    int64_t packed_count = 0;
     cnn_product_i64(packed_dims, 5, &packed_count);
-    if (padded)
-        cnn_product_i64(padded_dims, 4, &padded_count);
-    if (s == CNN_SUCCESS && ((uint64_t)packed_count * 4 > b->info.max_alloc_bytes ||
-                             (uint64_t)padded_count * 4 > b->info.max_alloc_bytes))
+    if (s == CNN_SUCCESS && (uint64_t)packed_count * 4 > b->info.max_alloc_bytes)
         s = cnn_error(ctx, CNN_ERROR_LIMIT_EXCEEDED,
-                      "conv2d igemm: a workspace (%lld packed weights, %lld padded inputs) "
-                      "exceeds the device's max allocation of %llu bytes",
-                      (long long)packed_count, (long long)padded_count,
-                      (unsigned long long)b->info.max_alloc_bytes);
+                      "conv2d igemm: the repacked weights (%lld floats) exceed the device's max "
+                      "allocation of %llu bytes",
+                      (long long)packed_count, (unsigned long long)b->info.max_alloc_bytes);
+    if (s == CNN_SUCCESS)
+        s = cnn_cl_padded_input_prepare(b, &st->padded, d, padded, xh, xw, "conv2d igemm");
     if (s != CNN_SUCCESS) {
         free(st);
         return s;
@@ -179,27 +172,11 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
     if (s == CNN_SUCCESS)
         s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_pack.cl", "-cl-std=CL1.2",
                                  "conv2d_pack_weights", &st->pack);
-    if (s == CNN_SUCCESS && padded)
-        s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_pack.cl", "-cl-std=CL1.2",
-                                 "conv2d_pad_input", &st->pad);
     cl_int err = CL_SUCCESS;
     if (s == CNN_SUCCESS) {
         st->packed = clCreateBuffer(b->context, CL_MEM_READ_WRITE, st->packed_count * 4, NULL, &err);
         if (err != CL_SUCCESS)
             s = CNN_CL_FAIL(ctx, "clCreateBuffer(packed weights)", err);
-    }
-    if (s == CNN_SUCCESS && padded) {
-        st->padded =
-            clCreateBuffer(b->context, CL_MEM_READ_WRITE, (size_t)padded_count * 4, NULL, &err);
-        if (err != CL_SUCCESS)
-            s = CNN_CL_FAIL(ctx, "clCreateBuffer(padded input)", err);
-        st->pad_local[0] = 16 <= b->info.max_work_group_size ? 16 : 1;
-        st->pad_local[1] = st->pad_local[2] = 1;
-        st->pad_global[0] = cnn_round_up((size_t)xw, st->pad_local[0]);
-        st->pad_global[1] = (size_t)xh;
-        st->pad_global[2] = (size_t)(d->n * d->c);
-        st->pad_t = (cl_int)d->pad_top;
-        st->pad_l = (cl_int)d->pad_left;
     }
     if (s != CNN_SUCCESS) {
         cnn_cl_igemm_release(st);
@@ -211,7 +188,7 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
             t.one_by_one ? "gemm1x1" : "igemm", t.pixels, t.rows, t.pixvec ? t.kt : t.kv, t.vw,
             t.flat ? " flat" : "", t.pixvec ? " pixvec" : "",
             st->global[0], st->global[1], st->global[2], st->packed_count,
-            (long long)padded_count);
+            padded ? (long long)(d->n * d->c * xh * xw) : 0LL);
     *state = st;
     return CNN_SUCCESS;
 }
@@ -238,32 +215,13 @@ static cnn_status pack_weights(cl_backend *b, igemm_state *st, const cnn_conv2d_
     return s;
 }
 
-static cnn_status pad_input(cl_backend *b, igemm_state *st, const cnn_conv2d_desc *d, cl_mem in)
-{
-    const cl_int planes = (cl_int)(d->n * d->c), h = (cl_int)d->h, w = (cl_int)d->w;
-    cl_kernel k = st->pad;
-    cnn_status s = cnn_cl_set_arg(b, k, 0, sizeof in, &in);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof st->padded, &st->padded);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof planes, &planes);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof h, &h);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof w, &w);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 5, sizeof st->shape.XH, &st->shape.XH);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 6, sizeof st->shape.XW, &st->shape.XW);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 7, sizeof st->pad_t, &st->pad_t);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 8, sizeof st->pad_l, &st->pad_l);
-    /* A fixed local size: PoCL compiles a work-group function per local size it meets. */
-    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 3, st->pad_global, st->pad_local);
-    return s;
-}
-
 cnn_status cnn_cl_igemm_run(cl_backend *b, void *state, const cnn_conv2d_desc *d, cl_mem out,
                             cl_mem in, cl_mem weights, uint64_t weights_stamp, cl_mem bias)
 {
     igemm_state *st = state;
     cnn_cl_op_begin(b);
-    cnn_status s = CNN_SUCCESS;
-    if (st->pad)
-        s = pad_input(b, st, d, in);
+    cl_mem src = in;
+    cnn_status s = cnn_cl_padded_input_run(b, &st->padded, in, &src);
     /* Repack only when the weights' contents may have changed since the last packing. */
     if (s == CNN_SUCCESS && (weights_stamp == 0 || weights_stamp != st->packed_stamp)) {
         st->packed_stamp = 0;
@@ -271,7 +229,6 @@ cnn_status cnn_cl_igemm_run(cl_backend *b, void *state, const cnn_conv2d_desc *d
         if (s == CNN_SUCCESS)
             st->packed_stamp = weights_stamp;
     }
-    cl_mem src = st->pad ? st->padded : in;
     cl_kernel k = st->conv;
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 0, sizeof src, &src);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof st->packed, &st->packed);
@@ -290,8 +247,7 @@ void cnn_cl_igemm_release(void *state)
     igemm_state *st = state;
     if (st->conv) clReleaseKernel(st->conv);
     if (st->pack) clReleaseKernel(st->pack);
-    if (st->pad) clReleaseKernel(st->pad);
     if (st->packed) clReleaseMemObject(st->packed);
-    if (st->padded) clReleaseMemObject(st->padded);
+    cnn_cl_padded_input_release(&st->padded);
     free(st);
 }

@@ -32,6 +32,7 @@ const char *cnn_conv2d_algo_string(cnn_conv2d_algo algo)
     case CNN_CONV2D_ALGO_DIRECT: return "direct";
     case CNN_CONV2D_ALGO_IGEMM: return "igemm";
     case CNN_CONV2D_ALGO_GEMM1X1: return "gemm1x1";
+    case CNN_CONV2D_ALGO_DEPTHWISE: return "depthwise";
     }
     return "unknown";
 }
@@ -89,7 +90,7 @@ cnn_status cnn_conv2d_make_desc(cnn_context *ctx, cnn_conv2d_desc *d, const int6
     if (p->activation != CNN_ACTIVATION_NONE && p->activation != CNN_ACTIVATION_RELU)
         return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT, "conv2d: unknown activation %d",
                          (int)p->activation);
-    if (p->algo < CNN_CONV2D_ALGO_AUTO || p->algo > CNN_CONV2D_ALGO_GEMM1X1)
+    if (p->algo < CNN_CONV2D_ALGO_AUTO || p->algo > CNN_CONV2D_ALGO_DEPTHWISE)
         return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT, "conv2d: unknown algorithm %d",
                          (int)p->algo);
     int64_t n = in[0], c = in[1], k = wt[0];
@@ -173,21 +174,29 @@ double cnn_conv2d_flops(const cnn_conv2d_desc *d)
 }
 
 /* The one place that picks an algorithm, by rules on the shape and the device type:
- *   - CPUs: 1x1 kernels as a GEMM; other shapes as the implicit GEMM, whose register tile is
- *     VW output channels wide, unless a group has too few output channels to fill a vector
- *     (depthwise and narrow groups), where the direct kernel wastes less;
+ *   - CPUs: one input channel per group (depthwise) as its own kernel; 1x1 kernels as a GEMM;
+ *     other shapes as the implicit GEMM, whose register tile is VW output channels wide,
+ *     unless a group has too few output channels to fill a vector, where the direct kernel
+ *     wastes less;
  *   - GPUs (and anything else): the tiled direct kernel.
  * A forced algorithm is checked against the shapes it can serve. */
 static cnn_status choose_algo(cnn_context *ctx, cnn_conv2d_desc *d)
 {
     const int one_by_one = d->r == 1 && d->s == 1;
+    const int depthwise = d->groups > 1 && d->c == d->groups;
     if (d->algo == CNN_CONV2D_ALGO_GEMM1X1 && !one_by_one)
         return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
                          "conv2d: gemm1x1 needs a 1x1 kernel, not %lldx%lld", LL(d->r), LL(d->s));
+    if (d->algo == CNN_CONV2D_ALGO_DEPTHWISE && d->c != d->groups)
+        return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
+                         "conv2d: depthwise needs one input channel per group, not %lld",
+                         LL(d->c / d->groups));
     if (d->algo != CNN_CONV2D_ALGO_AUTO)
         return CNN_SUCCESS;
     const int64_t kg = d->k / d->groups;
-    if (ctx->device.type == CNN_DEVICE_CPU && kg >= 8)
+    if (ctx->device.type == CNN_DEVICE_CPU && depthwise)
+        d->algo = CNN_CONV2D_ALGO_DEPTHWISE;
+    else if (ctx->device.type == CNN_DEVICE_CPU && kg >= 8)
         d->algo = one_by_one ? CNN_CONV2D_ALGO_GEMM1X1 : CNN_CONV2D_ALGO_IGEMM;
     else
         d->algo = CNN_CONV2D_ALGO_DIRECT;

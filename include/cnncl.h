@@ -190,7 +190,9 @@ typedef enum cnn_conv2d_algo {
     CNN_CONV2D_ALGO_DIRECT = 1,  /* tiled direct convolution, local-memory tiles (GPU-shaped) */
     CNN_CONV2D_ALGO_IGEMM = 2,   /* implicit GEMM, register tiles over output channels x pixels,
                                     weights repacked once per plan (CPU-shaped) */
-    CNN_CONV2D_ALGO_GEMM1X1 = 3  /* 1x1 kernels as a plain GEMM over the channels */
+    CNN_CONV2D_ALGO_GEMM1X1 = 3, /* 1x1 kernels as a plain GEMM over the channels */
+    CNN_CONV2D_ALGO_DEPTHWISE = 4 /* one input channel per group (groups == C), vectors along
+                                     output rows */
 } cnn_conv2d_algo;
 
 typedef struct cnn_conv2d_params {
@@ -243,7 +245,7 @@ cnn_status cnn_conv2d_plan_info(const cnn_conv2d_plan *plan, cnn_conv2d_algo *al
                                 int64_t out_shape[4]);
 void cnn_conv2d_plan_destroy(cnn_conv2d_plan *plan);
 
-/* Name of an algorithm ("auto", "direct", "igemm", "gemm1x1"). */
+/* Name of an algorithm ("auto", "direct", "igemm", "gemm1x1", "depthwise"). */
 const char *cnn_conv2d_algo_string(cnn_conv2d_algo algo);
 
 /* ------------------------------------------------------------------------------------------ */

@@ -282,6 +282,11 @@ static int test_conv_errors(cnn_context *ctx)
         EXPECT_ERROR(ctx, cnn_conv2d_plan_create(&plan, ctx, xs, ws, 1, &q),
                      CNN_ERROR_UNSUPPORTED);
         CHECK(plan == NULL);
+        /* depthwise on groups of 2 input channels */
+        q = base_conv_params();
+        q.algo = CNN_CONV2D_ALGO_DEPTHWISE;
+        tu_note("conv2d with 2 input channels per group forced to depthwise");
+        EXPECT_ERROR(ctx, cnn_conv2d(ctx, y, x, w, b, &q), CNN_ERROR_UNSUPPORTED);
         tu_clear_note();
         CHECK(untouched(y) == 0);
     }

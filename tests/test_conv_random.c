@@ -5,8 +5,8 @@
  * equal to the input, stride larger than the kernel, padding of at least half the kernel,
  * dilation, groups, depthwise, asymmetric padding, odd sizes, batch > 1, channel counts that
  * are not multiples of 4/8/16, channel counts that are, and a free mix. Flip, bias, ReLU and
- * the algorithm (AUTO, or forced: DIRECT, IGEMM, GEMM1X1 for 1x1 kernels) are drawn for every
- * problem.
+ * the algorithm (AUTO, or forced: DIRECT, IGEMM, GEMM1X1 for 1x1 kernels, DEPTHWISE for one
+ * input channel per group) are drawn for every problem.
  *
  * Each problem runs one of three ways: one-shot cnn_conv2d; a plan executed twice with new
  * data written into the same tensors (catches stale per-plan state such as weights repacked
@@ -193,6 +193,8 @@ static int draw_problem(tu_rng *r, int cls, conv_problem *pr)
         p->algo = kr == 1 && ks == 1 ? CNN_CONV2D_ALGO_GEMM1X1 : CNN_CONV2D_ALGO_IGEMM;
         break;
     }
+    if (cg == 1 && g > 1 && tu_chance(r, 50)) /* one input channel per group */
+        p->algo = CNN_CONV2D_ALGO_DEPTHWISE;
     pr->has_bias = tu_chance(r, 50);
     pr->xs[0] = n;
     pr->xs[1] = cg * g;

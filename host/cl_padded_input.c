@@ -1,0 +1,85 @@
+#include "cl_padded_input.h"
+
+#include <string.h>
+
+int cnn_cl_needs_padding(const cnn_conv2d_desc *d, int64_t xh_need, int64_t xw_need)
+{
+    return d->pad_top || d->pad_left || d->pad_bottom || d->pad_right || xw_need > d->w ||
+           xh_need > d->h;
+}
+
+cnn_status cnn_cl_padded_input_prepare(cl_backend *b, cnn_cl_padded_input *pi,
+                                       const cnn_conv2d_desc *d, int needed, int64_t xh,
+                                       int64_t xw, const char *what)
+{
+    cnn_context *ctx = b->base.ctx;
+    memset(pi, 0, sizeof *pi);
+    if (!needed)
+        return CNN_SUCCESS;
+    const int64_t dims[4] = {d->n, d->c, xh, xw};
+    int64_t count = 0;
+    cnn_status s = cnn_cl_check_int_range(b, what, dims, 4);
+    if (s != CNN_SUCCESS)
+        return s;
+    cnn_product_i64(dims, 4, &count);
+    if ((uint64_t)count * 4 > b->info.max_alloc_bytes)
+        return cnn_error(ctx, CNN_ERROR_LIMIT_EXCEEDED,
+                         "%s: the padded input copy (%lld floats) exceeds the device's max "
+                         "allocation of %llu bytes",
+                         what, (long long)count, (unsigned long long)b->info.max_alloc_bytes);
+    s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_pack.cl", "-cl-std=CL1.2",
+                             "conv2d_pad_input", &pi->kernel);
+    if (s != CNN_SUCCESS)
+        return s;
+    cl_int err;
+    pi->buffer = clCreateBuffer(b->context, CL_MEM_READ_WRITE, (size_t)count * 4, NULL, &err);
+    if (err != CL_SUCCESS) {
+        cnn_cl_padded_input_release(pi);
+        return CNN_CL_FAIL(ctx, "clCreateBuffer(padded input)", err);
+    }
+    pi->planes = (cl_int)(d->n * d->c);
+    pi->h = (cl_int)d->h;
+    pi->w = (cl_int)d->w;
+    pi->xh = (cl_int)xh;
+    pi->xw = (cl_int)xw;
+    pi->pad_t = (cl_int)d->pad_top;
+    pi->pad_l = (cl_int)d->pad_left;
+    /* A fixed local size: PoCL compiles a work-group function per local size it meets. */
+    pi->local[0] = 16 <= b->info.max_work_group_size ? 16 : 1;
+    pi->local[1] = pi->local[2] = 1;
+    pi->global[0] = cnn_round_up((size_t)xw, pi->local[0]);
+    pi->global[1] = (size_t)xh;
+    pi->global[2] = (size_t)pi->planes;
+    return CNN_SUCCESS;
+}
+
+cnn_status cnn_cl_padded_input_run(cl_backend *b, cnn_cl_padded_input *pi, cl_mem in,
+                                   cl_mem *src)
+{
+    *src = in;
+    if (!pi->kernel)
+        return CNN_SUCCESS;
+    cl_kernel k = pi->kernel;
+    cnn_status s = cnn_cl_set_arg(b, k, 0, sizeof in, &in);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof pi->buffer, &pi->buffer);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof pi->planes, &pi->planes);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof pi->h, &pi->h);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof pi->w, &pi->w);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 5, sizeof pi->xh, &pi->xh);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 6, sizeof pi->xw, &pi->xw);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 7, sizeof pi->pad_t, &pi->pad_t);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 8, sizeof pi->pad_l, &pi->pad_l);
+    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 3, pi->global, pi->local);
+    if (s == CNN_SUCCESS)
+        *src = pi->buffer;
+    return s;
+}
+
+void cnn_cl_padded_input_release(cnn_cl_padded_input *pi)
+{
+    if (pi->kernel)
+        clReleaseKernel(pi->kernel);
+    if (pi->buffer)
+        clReleaseMemObject(pi->buffer);
+    memset(pi, 0, sizeof *pi);
+}
