@@ -233,10 +233,8 @@ static int run_conv(cnn_context *ctx, const bench_problem *p, const bench_run_co
     int64_t in[4], wt[4], out[4];
     cnn_conv2d_params params;
     bench_problem_conv(p, in, wt, &params);
-    if (cfg->algo_mask && !(cfg->algo_mask & (cfg->algo_mask - 1))) /* one algorithm: force it */
-        for (int a = 0; a < 31; a++)
-            if (cfg->algo_mask == 1u << a)
-                params.algo = (cnn_conv2d_algo)a;
+    if (cfg->algo_mask && params.algo == CNN_CONV2D_ALGO_AUTO)
+        params.allowed_algos = cfg->algo_mask; /* the engine chooses among them */
     cnn_conv2d_desc d;
     cnn_status s = cnn_conv2d_make_desc(NULL, &d, in, wt, p->has_bias, &params);
     if (s != CNN_SUCCESS)

@@ -28,8 +28,8 @@ typedef struct bench_run_config {
     int verify;     /* 0: do not check the output */
     uint64_t seed;  /* data and sampling seed */
     double min_time_ms; /* repeat past reps until this much device time was measured (0: off) */
-    unsigned algo_mask; /* allowed algorithms, bit 1 << cnn_conv2d_algo (0: all); one bit
-                           forces that algorithm */
+    unsigned algo_mask; /* allowed algorithms, bit 1 << cnn_conv2d_algo (0: all): the
+                           engine chooses among them (cnn_conv2d_params.allowed_algos) */
     bench_peer *const *peers; /* timed after cnncl on each convolution, same data */
     size_t peer_count;
 } bench_run_config;

@@ -24,6 +24,7 @@ typedef struct cnn_conv2d_desc {
     int flip;
     cnn_activation activation;
     cnn_conv2d_algo algo;
+    unsigned allowed_algos;  /* with AUTO: the choice is restricted to these (0: all) */
 } cnn_conv2d_desc;
 
 /* A validated pooling; global pooling is already resolved into kernel = h x w. */

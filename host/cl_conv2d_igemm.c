@@ -77,7 +77,9 @@ static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
     /* float16 fills an AVX-512 register; GPUs run each work-item's vectors in one lane, where
      * wide vectors would spill registers. */
     t.vw = b->info.type == CNN_DEVICE_GPU ? 4 : 16;
-    t.one_by_one = d->r == 1 && d->s == 1;
+    /* The 1x1 GEMM paths only when that algorithm was chosen: igemm on a 1x1 kernel runs its
+     * own general loops (so that forcing either one measures and tests that one). */
+    t.one_by_one = d->algo == CNN_CONV2D_ALGO_GEMM1X1;
     t.flat = t.one_by_one && d->stride_h == 1 && d->stride_w == 1 && d->pad_top == 0 &&
              d->pad_bottom == 0 && d->pad_left == 0 && d->pad_right == 0;
     const int64_t kg = d->k / d->groups;

@@ -135,6 +135,7 @@ cnn_status cnn_conv2d_make_desc(cnn_context *ctx, cnn_conv2d_desc *d, const int6
     d->flip = p->flip ? 1 : 0;
     d->activation = p->activation;
     d->algo = p->algo;
+    d->allowed_algos = p->algo == CNN_CONV2D_ALGO_AUTO ? p->allowed_algos : 0;
     return CNN_SUCCESS;
 }
 
@@ -173,7 +174,20 @@ double cnn_conv2d_flops(const cnn_conv2d_desc *d)
            (double)(d->c / d->groups) * (double)d->r * (double)d->s;
 }
 
-/* The one place that picks an algorithm, by rules on the shape and the device type:
+/* Whether algorithm a can compute the convolution d. */
+static int algo_serves(cnn_conv2d_algo a, const cnn_conv2d_desc *d)
+{
+    switch (a) {
+    case CNN_CONV2D_ALGO_GEMM1X1: return d->r == 1 && d->s == 1;
+    case CNN_CONV2D_ALGO_DEPTHWISE: return d->c == d->groups;
+    case CNN_CONV2D_ALGO_DIRECT:
+    case CNN_CONV2D_ALGO_IGEMM: return 1;
+    default: return 0;
+    }
+}
+
+/* The one place that picks an algorithm, by rules on the shape and the device type, in order
+ * of preference (the first that serves the shape and is allowed wins):
  *   - CPUs: one input channel per group (depthwise) as its own kernel; 1x1 kernels as a GEMM;
  *     other shapes as the implicit GEMM, whose register tile is VW output channels wide,
  *     unless a group has too few output channels to fill a vector, where the direct kernel
@@ -182,25 +196,49 @@ double cnn_conv2d_flops(const cnn_conv2d_desc *d)
  * A forced algorithm is checked against the shapes it can serve. */
 static cnn_status choose_algo(cnn_context *ctx, cnn_conv2d_desc *d)
 {
-    const int one_by_one = d->r == 1 && d->s == 1;
-    const int depthwise = d->groups > 1 && d->c == d->groups;
-    if (d->algo == CNN_CONV2D_ALGO_GEMM1X1 && !one_by_one)
-        return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
-                         "conv2d: gemm1x1 needs a 1x1 kernel, not %lldx%lld", LL(d->r), LL(d->s));
-    if (d->algo == CNN_CONV2D_ALGO_DEPTHWISE && d->c != d->groups)
+    if (d->algo != CNN_CONV2D_ALGO_AUTO) {
+        if (algo_serves(d->algo, d))
+            return CNN_SUCCESS;
+        if (d->algo == CNN_CONV2D_ALGO_GEMM1X1)
+            return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
+                             "conv2d: gemm1x1 needs a 1x1 kernel, not %lldx%lld", LL(d->r),
+                             LL(d->s));
         return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
                          "conv2d: depthwise needs one input channel per group, not %lld",
                          LL(d->c / d->groups));
-    if (d->algo != CNN_CONV2D_ALGO_AUTO)
-        return CNN_SUCCESS;
+    }
+    cnn_conv2d_algo order[4];
+    int n = 0;
     const int64_t kg = d->k / d->groups;
-    if (ctx->device.type == CNN_DEVICE_CPU && depthwise)
-        d->algo = CNN_CONV2D_ALGO_DEPTHWISE;
-    else if (ctx->device.type == CNN_DEVICE_CPU && kg >= 8)
-        d->algo = one_by_one ? CNN_CONV2D_ALGO_GEMM1X1 : CNN_CONV2D_ALGO_IGEMM;
-    else
-        d->algo = CNN_CONV2D_ALGO_DIRECT;
-    return CNN_SUCCESS;
+    if (ctx->device.type == CNN_DEVICE_CPU) {
+        if (d->groups > 1 && d->c == d->groups)
+            order[n++] = CNN_CONV2D_ALGO_DEPTHWISE;
+        if (kg >= 8) {
+            order[n++] = CNN_CONV2D_ALGO_GEMM1X1;
+            order[n++] = CNN_CONV2D_ALGO_IGEMM;
+        }
+        order[n++] = CNN_CONV2D_ALGO_DIRECT;
+    } else {
+        order[n++] = CNN_CONV2D_ALGO_DIRECT;
+        order[n++] = CNN_CONV2D_ALGO_IGEMM;
+    }
+    const unsigned allowed = d->allowed_algos ? d->allowed_algos : ~0u;
+    for (int i = 0; i < n; i++) {
+        if ((allowed & (1u << order[i])) && algo_serves(order[i], d)) {
+            d->algo = order[i];
+            return CNN_SUCCESS;
+        }
+    }
+    /* The rules' list is short; any allowed algorithm that serves the shape will do. */
+    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_DEPTHWISE; a++) {
+        if ((allowed & (1u << a)) && algo_serves((cnn_conv2d_algo)a, d)) {
+            d->algo = (cnn_conv2d_algo)a;
+            return CNN_SUCCESS;
+        }
+    }
+    return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
+                     "conv2d: none of the allowed algorithms (mask 0x%x) serves this shape",
+                     allowed);
 }
 
 static cnn_status plan_make(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_conv2d_plan **out)

@@ -204,7 +204,9 @@ typedef struct cnn_conv2d_params {
     int flip;                       /* 0: cross-correlation (CNN frameworks); 1: mathematical
                                        convolution, the kernel rotated by 180 degrees (image
                                        filtering, the seed's G = F * X) */
-    cnn_conv2d_algo algo;
+    cnn_conv2d_algo algo;           /* AUTO: the engine chooses (among allowed_algos) */
+    unsigned allowed_algos;         /* with AUTO: bit (1u << algo) per algorithm the engine may
+                                       choose; 0 means all */
 } cnn_conv2d_params;
 
 /* Stride 1, dilation 1, no padding, 1 group, no activation, cross-correlation, AUTO. */

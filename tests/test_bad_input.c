@@ -282,6 +282,11 @@ static int test_conv_errors(cnn_context *ctx)
         EXPECT_ERROR(ctx, cnn_conv2d_plan_create(&plan, ctx, xs, ws, 1, &q),
                      CNN_ERROR_UNSUPPORTED);
         CHECK(plan == NULL);
+        /* AUTO allowed only gemm1x1, on a 3x3 kernel: nothing serves it */
+        q = base_conv_params();
+        q.allowed_algos = 1u << CNN_CONV2D_ALGO_GEMM1X1;
+        tu_note("conv2d 3x3 with only gemm1x1 allowed");
+        EXPECT_ERROR(ctx, cnn_conv2d(ctx, y, x, w, b, &q), CNN_ERROR_UNSUPPORTED);
         /* depthwise on groups of 2 input channels */
         q = base_conv_params();
         q.algo = CNN_CONV2D_ALGO_DEPTHWISE;

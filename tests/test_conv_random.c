@@ -195,6 +195,10 @@ static int draw_problem(tu_rng *r, int cls, conv_problem *pr)
     }
     if (cg == 1 && g > 1 && tu_chance(r, 50)) /* one input channel per group */
         p->algo = CNN_CONV2D_ALGO_DEPTHWISE;
+    /* AUTO restricted to a set that always serves: the plan must choose inside it. */
+    if (p->algo == CNN_CONV2D_ALGO_AUTO && tu_chance(r, 50))
+        p->allowed_algos = (1u << CNN_CONV2D_ALGO_DIRECT) |
+                           (tu_chance(r, 50) ? 1u << CNN_CONV2D_ALGO_IGEMM : 0u);
     pr->has_bias = tu_chance(r, 50);
     pr->xs[0] = n;
     pr->xs[1] = cg * g;
@@ -307,6 +311,7 @@ static int run_problem(cnn_context *ctx, tu_rng *r, const conv_problem *pr, int 
     CHECK_OK(cnn_conv2d_plan_info(plan, &algo, plan_ys));
     CHECK(algo != CNN_CONV2D_ALGO_AUTO);
     CHECK(pr->p.algo == CNN_CONV2D_ALGO_AUTO || algo == pr->p.algo);
+    CHECK(pr->p.allowed_algos == 0 || (pr->p.allowed_algos & (1u << algo)) != 0);
     CHECK(memcmp(plan_ys, ys, sizeof ys) == 0);
 
     CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb));
