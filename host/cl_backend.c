@@ -17,13 +17,19 @@ void cnn_cl_op_begin(cl_backend *b)
 cnn_status cnn_cl_launch(cl_backend *b, cl_kernel kernel, cl_uint dims, const size_t *global,
                          const size_t *local)
 {
+    if (b->op_event_count == b->op_event_cap) {
+        const int cap = b->op_event_cap ? 2 * b->op_event_cap : 8;
+        cl_event *grown = realloc(b->op_events, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return cnn_error(b->base.ctx, CNN_ERROR_OUT_OF_MEMORY, "launch: out of host memory");
+        b->op_events = grown;
+        b->op_event_cap = cap;
+    }
     cl_event ev = NULL;
-    cl_event *evp = b->op_event_count < CNN_CL_MAX_OP_EVENTS ? &ev : NULL;
-    cl_int err = clEnqueueNDRangeKernel(b->queue, kernel, dims, NULL, global, local, 0, NULL, evp);
+    cl_int err = clEnqueueNDRangeKernel(b->queue, kernel, dims, NULL, global, local, 0, NULL, &ev);
     if (err != CL_SUCCESS)
         return CNN_CL_FAIL(b->base.ctx, "clEnqueueNDRangeKernel", err);
-    if (ev)
-        b->op_events[b->op_event_count++] = ev;
+    b->op_events[b->op_event_count++] = ev;
     return CNN_SUCCESS;
 }
 
@@ -54,6 +60,7 @@ static void cl_destroy(cnn_backend *be)
     if (b->queue)
         clFinish(b->queue);
     cnn_cl_op_begin(b);
+    free(b->op_events);
     cnn_cl_programs_release(&b->programs);
     if (b->queue)
         clReleaseCommandQueue(b->queue);

@@ -6,8 +6,6 @@
 #include "cl_backend.h"
 #include "cl_program.h"
 
-#define CNN_CL_MAX_OP_EVENTS 8
-
 typedef struct cl_backend {
     cnn_backend base;
     cl_context context;
@@ -17,8 +15,8 @@ typedef struct cl_backend {
     cnn_device_info info;
     size_t max_work_item[3];
     cnn_cl_programs programs;
-    cl_event op_events[CNN_CL_MAX_OP_EVENTS]; /* kernels of the last operation */
-    int op_event_count;
+    cl_event *op_events;           /* kernels of the last operation (all of its passes) */
+    int op_event_count, op_event_cap;
 } cl_backend;
 
 /* Start a new operation: forget the events of the previous one. */

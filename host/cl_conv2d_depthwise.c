@@ -10,7 +10,7 @@
 typedef struct dw_shape {
     cl_int C, K, OH, OW, XH, XW;
     cl_int R, S, stride_h, stride_w, dil_h, dil_w;
-    cl_int Kg, tiles_x, rows_per_item, flip, has_bias, activation;
+    cl_int Kg, tiles_x, rows_per_item, in_n0, out_n0, flip, has_bias, activation;
 } dw_shape;
 
 /* Multiply-adds per work-item to aim for: enough that PoCL's cost per work-group (tens of ns)
@@ -83,17 +83,26 @@ cnn_status cnn_cl_depthwise_run(cl_backend *b, void *state, cl_mem out, cl_mem i
 {
     dw_state *st = state;
     cnn_cl_op_begin(b);
-    cl_mem src = in;
-    cnn_status s = cnn_cl_padded_input_run(b, &st->padded, in, &src);
+    cnn_status s = CNN_SUCCESS;
     cl_kernel k = st->kernel;
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 0, sizeof src, &src);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof weights, &weights);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof bias, &bias);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof out, &out);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof st->shape, &st->shape);
-    if (s == CNN_SUCCESS) {
+    /* One pass per part of the batch that the padded copy holds (one pass without a copy). */
+    const int64_t n = (int64_t)(st->global[1] / (size_t)st->shape.K);
+    const int64_t step = st->padded.images;
+    for (int64_t n0 = 0; n0 < n && s == CNN_SUCCESS; n0 += step) {
+        const int64_t count = n - n0 < step ? n - n0 : step;
+        cl_mem src = in;
+        int64_t src_n0 = n0;
+        s = cnn_cl_padded_input_run(b, &st->padded, in, n0, count, &src, &src_n0);
+        st->shape.in_n0 = (cl_int)src_n0;
+        st->shape.out_n0 = (cl_int)n0;
+        const size_t global[3] = {st->global[0], (size_t)count * (size_t)st->shape.K, 1};
         const size_t one[3] = {1, 1, 1};
-        s = cnn_cl_launch(b, k, 3, st->global, one);
+        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 0, sizeof src, &src);
+        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof weights, &weights);
+        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof bias, &bias);
+        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof out, &out);
+        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof st->shape, &st->shape);
+        if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 3, global, one);
     }
     return s;
 }

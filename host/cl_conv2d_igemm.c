@@ -12,6 +12,7 @@
 typedef struct igemm_shape {
     cl_int C, K, OH, OW, XH, XW, R, S, stride_h, stride_w, dil_h, dil_w;
     cl_int Cg, Kg, k_blocks, groups, tiles_x, has_bias, activation;
+    cl_int in_n0, out_n0;
 } igemm_shape;
 
 typedef struct igemm_tiles {
@@ -222,24 +223,32 @@ cnn_status cnn_cl_igemm_run(cl_backend *b, void *state, const cnn_conv2d_desc *d
 {
     igemm_state *st = state;
     cnn_cl_op_begin(b);
-    cl_mem src = in;
-    cnn_status s = cnn_cl_padded_input_run(b, &st->padded, in, &src);
+    cnn_status s = CNN_SUCCESS;
     /* Repack only when the weights' contents may have changed since the last packing. */
-    if (s == CNN_SUCCESS && (weights_stamp == 0 || weights_stamp != st->packed_stamp)) {
+    if (weights_stamp == 0 || weights_stamp != st->packed_stamp) {
         st->packed_stamp = 0;
         s = pack_weights(b, st, d, weights);
         if (s == CNN_SUCCESS)
             st->packed_stamp = weights_stamp;
     }
+    /* One pass per part of the batch that the padded copy holds (one pass without a copy). */
     cl_kernel k = st->conv;
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 0, sizeof src, &src);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof st->packed, &st->packed);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof bias, &bias);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof out, &out);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof st->shape, &st->shape);
-    if (s == CNN_SUCCESS) {
+    const int64_t step = st->padded.images;
+    for (int64_t n0 = 0; n0 < d->n && s == CNN_SUCCESS; n0 += step) {
+        const int64_t count = d->n - n0 < step ? d->n - n0 : step;
+        cl_mem src = in;
+        int64_t src_n0 = n0;
+        s = cnn_cl_padded_input_run(b, &st->padded, in, n0, count, &src, &src_n0);
+        st->shape.in_n0 = (cl_int)src_n0;
+        st->shape.out_n0 = (cl_int)n0;
+        const size_t global[3] = {st->global[0], st->global[1], (size_t)count * (size_t)d->groups};
         const size_t one[3] = {1, 1, 1};
-        s = cnn_cl_launch(b, k, 3, st->global, one);
+        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 0, sizeof src, &src);
+        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof st->packed, &st->packed);
+        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof bias, &bias);
+        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof out, &out);
+        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof st->shape, &st->shape);
+        if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 3, global, one);
     }
     return s;
 }

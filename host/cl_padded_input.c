@@ -14,30 +14,38 @@ cnn_status cnn_cl_padded_input_prepare(cl_backend *b, cnn_cl_padded_input *pi,
 {
     cnn_context *ctx = b->base.ctx;
     memset(pi, 0, sizeof *pi);
+    pi->images = d->n;
     if (!needed)
         return CNN_SUCCESS;
     const int64_t dims[4] = {d->n, d->c, xh, xw};
-    int64_t count = 0;
     cnn_status s = cnn_cl_check_int_range(b, what, dims, 4);
     if (s != CNN_SUCCESS)
         return s;
-    cnn_product_i64(dims, 4, &count);
-    if ((uint64_t)count * 4 > b->info.max_alloc_bytes)
+    const uint64_t image_bytes = (uint64_t)d->c * (uint64_t)xh * (uint64_t)xw * 4u;
+    const uint64_t limit = cnn_context_workspace_limit(ctx);
+    if (image_bytes > limit)
         return cnn_error(ctx, CNN_ERROR_LIMIT_EXCEEDED,
-                         "%s: the padded input copy (%lld floats) exceeds the device's max "
-                         "allocation of %llu bytes",
-                         what, (long long)count, (unsigned long long)b->info.max_alloc_bytes);
+                         "%s: one image's padded input (%llu bytes) exceeds the workspace limit "
+                         "of %llu bytes",
+                         what, (unsigned long long)image_bytes, (unsigned long long)limit);
+    pi->images = (int64_t)(limit / image_bytes);
+    if (pi->images > d->n)
+        pi->images = d->n;
     s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_pack.cl", "-cl-std=CL1.2",
                              "conv2d_pad_input", &pi->kernel);
     if (s != CNN_SUCCESS)
         return s;
     cl_int err;
-    pi->buffer = clCreateBuffer(b->context, CL_MEM_READ_WRITE, (size_t)count * 4, NULL, &err);
+    pi->buffer = clCreateBuffer(b->context, CL_MEM_READ_WRITE,
+                                (size_t)(image_bytes * (uint64_t)pi->images), NULL, &err);
     if (err != CL_SUCCESS) {
         cnn_cl_padded_input_release(pi);
         return CNN_CL_FAIL(ctx, "clCreateBuffer(padded input)", err);
     }
-    pi->planes = (cl_int)(d->n * d->c);
+    if (pi->images < d->n)
+        cnn_log(CNN_LOG_DEBUG, "%s: padded input in passes of %lld of %lld images", what,
+                (long long)pi->images, (long long)d->n);
+    pi->channels = (cl_int)d->c;
     pi->h = (cl_int)d->h;
     pi->w = (cl_int)d->w;
     pi->xh = (cl_int)xh;
@@ -49,29 +57,35 @@ cnn_status cnn_cl_padded_input_prepare(cl_backend *b, cnn_cl_padded_input *pi,
     pi->local[1] = pi->local[2] = 1;
     pi->global[0] = cnn_round_up((size_t)xw, pi->local[0]);
     pi->global[1] = (size_t)xh;
-    pi->global[2] = (size_t)pi->planes;
     return CNN_SUCCESS;
 }
 
 cnn_status cnn_cl_padded_input_run(cl_backend *b, cnn_cl_padded_input *pi, cl_mem in,
-                                   cl_mem *src)
+                                   int64_t n0, int64_t count, cl_mem *src, int64_t *src_n0)
 {
     *src = in;
+    *src_n0 = n0;
     if (!pi->kernel)
         return CNN_SUCCESS;
+    const cl_int planes = (cl_int)(count * pi->channels);
+    const cl_int plane_base = (cl_int)(n0 * pi->channels);
     cl_kernel k = pi->kernel;
     cnn_status s = cnn_cl_set_arg(b, k, 0, sizeof in, &in);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof pi->buffer, &pi->buffer);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof pi->planes, &pi->planes);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof planes, &planes);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof pi->h, &pi->h);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof pi->w, &pi->w);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 5, sizeof pi->xh, &pi->xh);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 6, sizeof pi->xw, &pi->xw);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 7, sizeof pi->pad_t, &pi->pad_t);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 8, sizeof pi->pad_l, &pi->pad_l);
-    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 3, pi->global, pi->local);
-    if (s == CNN_SUCCESS)
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 9, sizeof plane_base, &plane_base);
+    size_t global[3] = {pi->global[0], pi->global[1], (size_t)planes};
+    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 3, global, pi->local);
+    if (s == CNN_SUCCESS) {
         *src = pi->buffer;
+        *src_n0 = 0;
+    }
     return s;
 }
 

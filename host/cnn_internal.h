@@ -61,7 +61,12 @@ struct cnn_context {
     cnn_plan_cache *plans;     /* plans made by the one-shot calls */
     int closing;               /* destroyed by the caller; freed when the last child goes */
     uint64_t last_stamp;       /* the last content stamp given to a tensor */
+    uint64_t workspace_limit;  /* bytes per workspace; 0: the default */
 };
+
+/* The workspace limit in force: the caller's, else 256 MiB, never above the device's max
+ * allocation. */
+uint64_t cnn_context_workspace_limit(const cnn_context *ctx);
 
 struct cnn_tensor {
     cnn_context *ctx;

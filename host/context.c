@@ -84,3 +84,22 @@ cnn_status cnn_context_last_op_ms(cnn_context *ctx, double *ms)
                    : CNN_ERROR_INVALID_ARGUMENT;
     return ctx->backend->vt->last_op_ms(ctx->backend, ms);
 }
+
+#define CNN_DEFAULT_WORKSPACE_LIMIT (UINT64_C(256) << 20)
+
+cnn_status cnn_context_set_workspace_limit(cnn_context *ctx, uint64_t bytes)
+{
+    if (!ctx)
+        return CNN_ERROR_INVALID_ARGUMENT;
+    ctx->workspace_limit = bytes;
+    cnn_error_clear(ctx);
+    return CNN_SUCCESS;
+}
+
+uint64_t cnn_context_workspace_limit(const cnn_context *ctx)
+{
+    uint64_t limit = ctx->workspace_limit ? ctx->workspace_limit : CNN_DEFAULT_WORKSPACE_LIMIT;
+    if (ctx->device.max_alloc_bytes && limit > ctx->device.max_alloc_bytes)
+        limit = ctx->device.max_alloc_bytes;
+    return limit;
+}

@@ -251,6 +251,15 @@ static cnn_status plan_make(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_c
     cnn_status s = choose_algo(ctx, &plan->desc);
     if (s == CNN_SUCCESS)
         s = ctx->backend->vt->conv2d_prepare(ctx->backend, &plan->desc, &plan->state);
+    /* A workspace that even one image overflows: the engine's own choice falls back to the
+     * direct kernel, which needs none, rather than refusing the layer. */
+    if (s == CNN_ERROR_LIMIT_EXCEEDED && desc->algo == CNN_CONV2D_ALGO_AUTO &&
+        plan->desc.algo != CNN_CONV2D_ALGO_DIRECT) {
+        cnn_log(CNN_LOG_INFO, "conv2d: %s does not fit (%s); using direct",
+                cnn_conv2d_algo_string(plan->desc.algo), cnn_context_last_error(ctx));
+        plan->desc.algo = CNN_CONV2D_ALGO_DIRECT;
+        s = ctx->backend->vt->conv2d_prepare(ctx->backend, &plan->desc, &plan->state);
+    }
     if (s != CNN_SUCCESS) {
         free(plan);
         return s;

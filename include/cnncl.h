@@ -156,6 +156,13 @@ cnn_status cnn_context_finish(cnn_context *ctx);
  * For the reference device, the wall time of the operation. */
 cnn_status cnn_context_last_op_ms(cnn_context *ctx, double *ms);
 
+/* The most device memory one workspace of an operation may take (a padded copy of the input,
+ * say), in bytes; 0 restores the default, 256 MiB capped by the device's max allocation. An
+ * operation whose workspace would be larger runs in several passes over parts of the batch;
+ * one that cannot be split small enough falls back to an algorithm without that workspace.
+ * Applies to plans made afterwards. */
+cnn_status cnn_context_set_workspace_limit(cnn_context *ctx, uint64_t bytes);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Tensors: NCHW float32 in the context's device memory.                                      */
 

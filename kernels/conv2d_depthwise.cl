@@ -29,6 +29,7 @@ typedef struct {
     int Kg;                   /* output channels per input channel (the multiplier) */
     int tiles_x;              /* tiles of PV * VW pixels per output row */
     int rows_per_item;
+    int in_n0, out_n0;        /* this pass's first image in the input as read and the output */
     int flip, has_bias, activation;
 } dw_shape;
 
@@ -45,8 +46,8 @@ void conv2d_depthwise(__global const float *restrict in, __global const float *r
     const int RS = p.R * p.S;
     const vec b = (vec)(p.has_bias ? bias[k] : 0.0f);
     __global const float *w = wt + (size_t)k * RS;
-    __global const float *x_plane = in + (size_t)(n * p.C + c) * p.XH * p.XW;
-    __global float *o_plane = out + (size_t)(n * p.K + k) * p.OH * p.OW;
+    __global const float *x_plane = in + (size_t)((p.in_n0 + n) * p.C + c) * p.XH * p.XW;
+    __global float *o_plane = out + (size_t)((p.out_n0 + n) * p.K + k) * p.OH * p.OW;
 
     for (int oy = oy0; oy < oy_end; oy++) {
         for (int tx = 0; tx < p.tiles_x; tx++) {

@@ -61,6 +61,8 @@ typedef struct {
     int Cg, Kg, k_blocks, groups;
     int tiles_x;              /* pixel tiles per output row (per plane when FLAT) */
     int has_bias, activation;
+    int in_n0, out_n0;        /* image of this pass's first work-item in the input as read
+                                 (a padded copy holds only the pass) and in the output */
 } igemm_shape;
 
 /* acc[px][j] += x * w[j] for one input value per pixel. Every loop over PX, KV and VW is
@@ -92,7 +94,7 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
         for (int v = 0; v < PV; v++)
             acc[t][v] = (vec)(0.0f);
 
-    __global const float *x = in + (size_t)(n * p.C + g * p.Cg) * plane + p0;
+    __global const float *x = in + (size_t)((p.in_n0 + n) * p.C + g * p.Cg) * plane + p0;
     __global const float *wk = wpack + (size_t)(g * p.k_blocks + kb) * p.Cg * KT;
     if (full) {
         for (int c = 0; c < p.Cg; c++) {
@@ -130,7 +132,7 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
     }
 
     const int k0 = kb * KT;
-    __global float *o = out + (size_t)(n * p.K + g * p.Kg) * plane + p0;
+    __global float *o = out + (size_t)((p.out_n0 + n) * p.K + g * p.Kg) * plane + p0;
 #pragma unroll
     for (int t = 0; t < KT; t++) {
         const int kg = k0 + t;
@@ -183,7 +185,7 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
             acc[i][j] = (vec)(0.0f);
     const int row_step = p.stride_h * p.XW; /* input distance between two output rows */
 
-    __global const float *x = in + (size_t)(n * p.C + g * p.Cg) * p.XH * p.XW;
+    __global const float *x = in + (size_t)((p.in_n0 + n) * p.C + g * p.Cg) * p.XH * p.XW;
     __global const vec *wk = wpack + (size_t)(g * p.k_blocks + kb) * p.Cg * p.R * p.S * KV;
 #if ONE_BY_ONE
 #if FLAT
@@ -264,7 +266,7 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
     const int valid = min(PX, p.OW - ox0);
     const int rows = min(ROWS, p.OH - oy);
 #endif
-    __global float *o = out + ((size_t)(n * p.K + g * p.Kg) * p.OH + oy) * p.OW + ox0;
+    __global float *o = out + ((size_t)((p.out_n0 + n) * p.K + g * p.Kg) * p.OH + oy) * p.OW + ox0;
     const size_t plane = (size_t)p.OH * p.OW;
 #pragma unroll
     for (int j = 0; j < KV; j++) {

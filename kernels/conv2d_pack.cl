@@ -24,11 +24,12 @@ __kernel void conv2d_pack_weights(__global const float *restrict w, __global flo
     packed[i] = v;
 }
 
-/* NCHW input -> planes of XH x XW with the padding (top, left) as zeros, and zeros past the
- * input on the bottom and right. */
+/* NCHW input planes [plane_base, plane_base + planes) -> planes of XH x XW with the padding
+ * (top, left) as zeros, and zeros past the input on the bottom and right. */
 __kernel void conv2d_pad_input(__global const float *restrict x, __global float *restrict padded,
                                const int planes, const int H, const int W, const int XH,
-                               const int XW, const int pad_t, const int pad_l)
+                               const int XW, const int pad_t, const int pad_l,
+                               const int plane_base)
 {
     const int xx = get_global_id(0), yy = get_global_id(1), plane = get_global_id(2);
     if (xx >= XW || yy >= XH || plane >= planes)
@@ -36,6 +37,6 @@ __kernel void conv2d_pad_input(__global const float *restrict x, __global float 
     const int iy = yy - pad_t, ix = xx - pad_l;
     float v = 0.0f;
     if (iy >= 0 && iy < H && ix >= 0 && ix < W)
-        v = x[((size_t)plane * H + iy) * W + ix];
+        v = x[((size_t)(plane_base + plane) * H + iy) * W + ix];
     padded[((size_t)plane * XH + yy) * XW + xx] = v;
 }

@@ -1,0 +1,118 @@
+/* The workspace limit (cnn_context_set_workspace_limit): an operation whose padded input copy
+ * is larger than the limit runs in passes over parts of the batch, with the same results as in
+ * one pass; one whose single image does not fit falls back to the direct kernel (AUTO) or
+ * fails with CNN_ERROR_LIMIT_EXCEEDED (forced), and never writes a wrong output. */
+#include "test_util.h"
+
+#include "cnn_internal.h"
+#include "reference.h"
+
+/* A padded 3x3 convolution (igemm needs a padded copy) and a depthwise one, batch 5. */
+static int run_case(cnn_context *ctx, cnn_conv2d_params p, const int64_t xs[4],
+                    const int64_t ws[4], uint64_t limit, cnn_status expect)
+{
+    cnn_conv2d_desc d;
+    CHECK_OK(cnn_conv2d_make_desc(NULL, &d, xs, ws, 1, &p));
+    const int64_t nx = xs[0] * xs[1] * xs[2] * xs[3], nw = ws[0] * ws[1] * ws[2] * ws[3];
+    const int64_t ny = d.n * d.k * d.oh * d.ow;
+    float *x = tu_floats(nx), *w = tu_floats(nw), *b = tu_floats(d.k), *ref = tu_floats(ny);
+    CHECK(x && w && b && ref);
+    tu_rng r = tu_rng_make(7);
+    tu_fill_uniform(&r, x, nx, -1, 1);
+    tu_fill_uniform(&r, w, nw, -1, 1);
+    tu_fill_uniform(&r, b, d.k, -1, 1);
+    cnn_ref_conv2d(&d, ref, x, w, b);
+
+    CHECK_OK(cnn_context_set_workspace_limit(ctx, limit));
+    cnn_tensor *tx = tu_tensor_from(ctx, xs[0], xs[1], xs[2], xs[3], x);
+    cnn_tensor *tw = tu_tensor_from(ctx, ws[0], ws[1], ws[2], ws[3], w);
+    cnn_tensor *tb = tu_tensor_from(ctx, 1, d.k, 1, 1, b);
+    const int64_t ys[4] = {d.n, d.k, d.oh, d.ow};
+    cnn_tensor *ty = tu_tensor_fill(ctx, ys, NAN);
+    CHECK(tx && tw && tb && ty);
+    cnn_conv2d_plan *plan = NULL;
+    CHECK_STATUS(cnn_conv2d_plan_create(&plan, ctx, xs, ws, 1, &p), expect);
+    if (expect != CNN_SUCCESS) {
+        CHECK(plan == NULL);
+        CHECK(strstr(cnn_context_last_error(ctx), "workspace limit") != NULL);
+        CHECK_OK(cnn_context_set_workspace_limit(ctx, 0));
+        return 0;
+    }
+    tu_track(TU_CONV_PLAN, plan);
+    CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb));
+    CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb)); /* twice: repacked weights kept */
+    float *got = tu_read(ty);
+    CHECK(got != NULL);
+    for (int64_t i = 0; i < ny; i++) {
+        const int64_t ox = i % d.ow, oy = (i / d.ow) % d.oh, k = (i / (d.ow * d.oh)) % d.k,
+                      n = i / (d.ow * d.oh * d.k);
+        double mag = 0;
+        cnn_ref_conv2d_point(&d, x, w, b, n, k, oy, ox, &mag);
+        CHECK_MSG(fabs(got[i] - ref[i]) <= 1e-5 * mag + 1e-6, "out[%lld] = %g, reference %g",
+                  (long long)i, got[i], ref[i]);
+    }
+    CHECK_OK(cnn_context_set_workspace_limit(ctx, 0));
+    return 0;
+}
+
+static int test_split(cnn_context *ctx)
+{
+    const int64_t xs[4] = {5, 6, 9, 11}, ws[4] = {20, 6, 3, 3};
+    cnn_conv2d_params p = cnn_conv2d_params_default();
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+    p.activation = CNN_ACTIVATION_RELU;
+    /* One padded image is 6 channels x 11 rows x 12 to 16 columns (tiles round the width up):
+     * 3.2 to 4.3 kB; a limit of 8000 bytes holds one or two images, so 5 images take 3 to 5
+     * passes. */
+    for (int a = 0; a < 3; a++) {
+        p.algo = a == 0 ? CNN_CONV2D_ALGO_AUTO : a == 1 ? CNN_CONV2D_ALGO_IGEMM
+                                                        : CNN_CONV2D_ALGO_DIRECT;
+        tu_note("split, algo %s", cnn_conv2d_algo_string(p.algo));
+        if (run_case(ctx, p, xs, ws, 8000, CNN_SUCCESS))
+            return 1;
+    }
+    /* Depthwise, batch split. */
+    const int64_t dxs[4] = {5, 8, 20, 40}, dws[4] = {8, 1, 3, 3};
+    cnn_conv2d_params q = cnn_conv2d_params_default();
+    q.groups = 8;
+    q.pad_top = q.pad_bottom = q.pad_left = q.pad_right = 1;
+    q.algo = CNN_CONV2D_ALGO_DEPTHWISE;
+    tu_note("depthwise split");
+    if (run_case(ctx, q, dxs, dws, 8u * 22u * 66u * 4u * 2u, CNN_SUCCESS))
+        return 1;
+    /* Not even one image fits: AUTO falls back to direct (correct results), a forced igemm
+     * fails cleanly. */
+    p.algo = CNN_CONV2D_ALGO_AUTO;
+    tu_note("one image too large, AUTO");
+    if (run_case(ctx, p, xs, ws, 64, CNN_SUCCESS))
+        return 1;
+    p.algo = CNN_CONV2D_ALGO_IGEMM;
+    tu_note("one image too large, igemm forced");
+    if (run_case(ctx, p, xs, ws, 64, CNN_ERROR_LIMIT_EXCEEDED))
+        return 1;
+    return 0;
+}
+
+int main(void)
+{
+    tu_devices devs;
+    if (tu_device_selectors(&devs, 0))
+        return 1;
+    if (devs.count == 0) {
+        printf("no OpenCL device: skipped\n");
+        return TU_SKIP;
+    }
+    int failures = 0;
+    for (int i = 0; i < devs.count; i++) {
+        cnn_context *ctx = tu_context(devs.selector[i]);
+        if (!ctx) {
+            failures++;
+            continue;
+        }
+        failures += tu_run("workspace limit: passes over the batch, fallback", test_split, ctx);
+        tu_context_destroy(ctx);
+    }
+    tu_release_all_memory();
+    printf("%d failure(s)\n", failures);
+    return failures ? 1 : 0;
+}
