@@ -3,6 +3,8 @@
 
 #include "fail.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const peer_names[] = {"clblast", "onednn", NULL};
@@ -60,4 +62,13 @@ void bench_peer_destroy(bench_peer *peer)
 {
     if (peer)
         peer->vt->destroy(peer);
+}
+
+int bench_peer_note(bench_peer_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->note, sizeof r->note, fmt, ap);
+    va_end(ap);
+    return -1;
 }

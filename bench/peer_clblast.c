@@ -36,17 +36,6 @@ typedef struct clblast_peer {
     int profiling;          /* the queue has CL_QUEUE_PROFILING_ENABLE */
 } clblast_peer;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static int peer_note(bench_peer_result *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->note, sizeof r->note, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* CLBlast's own status codes by name; the OpenCL ones (above -1000) by number. */
 static const char *status_name(CLBlastStatusCode s)
@@ -82,7 +71,7 @@ static const char *status_name(CLBlastStatusCode s)
 
 static int clblast_failed(bench_peer_result *r, CLBlastStatusCode s)
 {
-    return peer_note(r, "CLBlastSconvgemm failed: %s (%d)", status_name(s), (int)s);
+    return bench_peer_note(r, "CLBlastSconvgemm failed: %s (%d)", status_name(s), (int)s);
 }
 
 /* The layer in CLBlast's terms (every value checked positive and symmetric before). */
@@ -110,7 +99,7 @@ static int call_once(const clblast_peer *p, const convgemm_args *a, double *wall
         return clblast_failed(r, s);
     }
     if (!ev)
-        return peer_note(r, "CLBlastSconvgemm returned no event");
+        return bench_peer_note(r, "CLBlastSconvgemm returned no event");
     cl_int err = clWaitForEvents(1, &ev);
     *wall_ms = bench_now_ms() - t0;
     *kernel_ms = 0.0;
@@ -124,7 +113,7 @@ static int call_once(const clblast_peer *p, const convgemm_args *a, double *wall
     }
     clReleaseEvent(ev);
     if (err != CL_SUCCESS)
-        return peer_note(r, "waiting for CLBlastSconvgemm's event: OpenCL error %d", (int)err);
+        return bench_peer_note(r, "waiting for CLBlastSconvgemm's event: OpenCL error %d", (int)err);
     return 0;
 }
 
@@ -138,22 +127,22 @@ static int check_once(const clblast_peer *p, const bench_peer_layer *layer,
     int64_t count;
     size_t bytes;
     if (!cnn_shape_bytes(shape, &count, &bytes))
-        return peer_note(r, "output too large to check");
+        return bench_peer_note(r, "output too large to check");
     const float nan_pattern = NAN;
     cl_int err = clEnqueueFillBuffer(p->queue, a->y, &nan_pattern, sizeof nan_pattern, 0, bytes,
                                      0, NULL, NULL);
     if (err != CL_SUCCESS)
-        return peer_note(r, "clEnqueueFillBuffer: OpenCL error %d", (int)err);
+        return bench_peer_note(r, "clEnqueueFillBuffer: OpenCL error %d", (int)err);
     double wall, kernel;
     if (call_once(p, a, &wall, &kernel, r))
         return -1;
     float *y = malloc(bytes);
     if (!y)
-        return peer_note(r, "out of host memory to check the result");
+        return bench_peer_note(r, "out of host memory to check the result");
     cnn_status s = cnn_tensor_read(layer->y, y, count);
     if (s != CNN_SUCCESS) {
         free(y);
-        return peer_note(r, "cnn_tensor_read: %s", cnn_status_string(s));
+        return bench_peer_note(r, "cnn_tensor_read: %s", cnn_status_string(s));
     }
     cnn_conv2d_desc conv_only = *d;
     conv_only.has_bias = 0;
@@ -163,7 +152,7 @@ static int check_once(const clblast_peer *p, const bench_peer_layer *layer,
                                      UINT64_C(0xc1b1a57), &v);
     free(y);
     if (!ok)
-        return peer_note(r,
+        return bench_peer_note(r,
                          "wrong result: %lld of %lld checked outputs off, worst at "
                          "(%lld,%lld,%lld,%lld): %g, expected %g",
                          (long long)v.failed, (long long)v.checked, (long long)v.worst[0],
@@ -177,20 +166,20 @@ static int layer_args(const bench_peer_layer *layer, convgemm_args *a, bench_pee
 {
     const cnn_conv2d_desc *d = layer->conv;
     if (d->groups != 1)
-        return peer_note(r, "not supported by Sconvgemm: groups (%lld)", (long long)d->groups);
+        return bench_peer_note(r, "not supported by Sconvgemm: groups (%lld)", (long long)d->groups);
     if (d->pad_top != d->pad_bottom || d->pad_left != d->pad_right)
-        return peer_note(r, "not supported by Sconvgemm: asymmetric padding");
+        return bench_peer_note(r, "not supported by Sconvgemm: asymmetric padding");
     /* CLBlast derives the output size itself, from the symmetric padding. */
     const int64_t extent_h = d->dilation_h * (d->r - 1) + 1;
     const int64_t extent_w = d->dilation_w * (d->s - 1) + 1;
     const int64_t oh = (d->h + 2 * d->pad_top - extent_h) / d->stride_h + 1;
     const int64_t ow = (d->w + 2 * d->pad_left - extent_w) / d->stride_w + 1;
     if (oh != d->oh || ow != d->ow)
-        return peer_note(r, "not supported by Sconvgemm: output %lldx%lld, CLBlast's would be "
+        return bench_peer_note(r, "not supported by Sconvgemm: output %lldx%lld, CLBlast's would be "
                          "%lldx%lld", (long long)d->oh, (long long)d->ow, (long long)oh,
                          (long long)ow);
     if (!layer->host_x || !layer->host_w)
-        return peer_note(r, "no host copy of the inputs to check the result");
+        return bench_peer_note(r, "no host copy of the inputs to check the result");
     a->mode = d->flip ? CLBlastKernelModeConvolution : CLBlastKernelModeCrossCorrelation;
     a->c = (size_t)d->c;
     a->h = (size_t)d->h;
@@ -211,7 +200,7 @@ static int layer_args(const bench_peer_layer *layer, convgemm_args *a, bench_pee
     if (s == CNN_SUCCESS)
         s = cnn_tensor_cl_mem(layer->y, &a->y);
     if (s != CNN_SUCCESS)
-        return peer_note(r, "cnn_tensor_cl_mem: %s", cnn_status_string(s));
+        return bench_peer_note(r, "cnn_tensor_cl_mem: %s", cnn_status_string(s));
     return 0;
 }
 
@@ -233,7 +222,7 @@ static int clblast_run(bench_peer *peer, const bench_peer_layer *layer, bench_pe
     size_t n = 0;
     double measured = 0.0;
     if (!times || !walls)
-        status = peer_note(r, "out of host memory for the timings");
+        status = bench_peer_note(r, "out of host memory for the timings");
     while (status == 0 && (n < (size_t)layer->reps ||
                            (measured < layer->min_time_ms && n < BENCH_MAX_REPS))) {
         if (n == cap) {
@@ -242,7 +231,7 @@ static int clblast_run(bench_peer *peer, const bench_peer_layer *layer, bench_pe
                 times = t2;
             double *w2 = t2 ? realloc(walls, 2 * cap * sizeof *w2) : NULL;
             if (!w2) {
-                status = peer_note(r, "out of host memory for the timings");
+                status = bench_peer_note(r, "out of host memory for the timings");
                 break;
             }
             walls = w2;

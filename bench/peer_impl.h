@@ -16,6 +16,13 @@ struct bench_peer {
     const bench_peer_vtable *vt;
 };
 
+/* Write a printf-style note into r->note and return -1 (a layer the peer did not run). */
+int bench_peer_note(bench_peer_result *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 #ifdef CNNBENCH_HAVE_CLBLAST
 bench_peer *bench_clblast_create(cnn_context *ctx, char *err, size_t err_size);
 #endif

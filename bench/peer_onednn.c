@@ -49,21 +49,10 @@ typedef struct onednn_layer {
     float *y;                              /* the output as NCHW, for the check */
 } onednn_layer;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static int peer_note(bench_peer_result *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->note, sizeof r->note, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static int dnnl_failed(bench_peer_result *r, const char *call, dnnl_status_t s)
 {
-    return peer_note(r, "%s: %s", call, dnnl_status2str(s));
+    return bench_peer_note(r, "%s: %s", call, dnnl_status2str(s));
 }
 
 static void layer_free(onednn_layer *L)
@@ -114,7 +103,7 @@ static int import(const onednn_peer *p, const onednn_layer *L, dnnl_query_t what
 {
     const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(L->pd, what, index);
     if (!md)
-        return peer_note(r, "dnnl_primitive_desc_query_md failed");
+        return bench_peer_note(r, "dnnl_primitive_desc_query_md failed");
     dnnl_status_t s = dnnl_memory_create(mem, md, p->engine, DNNL_MEMORY_ALLOCATE);
     if (s != dnnl_success) {
         *mem = NULL;
@@ -195,7 +184,7 @@ static int setup(const onednn_peer *p, const bench_peer_layer *layer, onednn_lay
     if (s != dnnl_success) {
         L->pd = NULL;
         if (s == dnnl_unimplemented)
-            return peer_note(r, "not supported by oneDNN (no implementation for this layer)");
+            return bench_peer_note(r, "not supported by oneDNN (no implementation for this layer)");
         return dnnl_failed(r, "dnnl_primitive_desc_create", s);
     }
     if ((s = dnnl_primitive_create(&L->conv, L->pd)) != dnnl_success) {
@@ -209,7 +198,7 @@ static int setup(const onednn_peer *p, const bench_peer_layer *layer, onednn_lay
         return -1;
     const dnnl_memory_desc_t *dst_md = dnnl_primitive_desc_query_md(L->pd, dnnl_query_dst_md, 0);
     if (!dst_md)
-        return peer_note(r, "dnnl_primitive_desc_query_md failed");
+        return bench_peer_note(r, "dnnl_primitive_desc_query_md failed");
     if ((s = dnnl_memory_create(&L->dst, dst_md, p->engine, DNNL_MEMORY_ALLOCATE)) !=
         dnnl_success) {
         L->dst = NULL;
@@ -254,7 +243,7 @@ static int check_once(const onednn_peer *p, const bench_peer_layer *layer, onedn
     int64_t count;
     size_t bytes;
     if (!cnn_shape_bytes(shape, &count, &bytes) || !(L->y = malloc(bytes)))
-        return peer_note(r, "out of host memory to check the result");
+        return bench_peer_note(r, "out of host memory to check the result");
     dnnl_memory_t user = NULL;
     if ((s = dnnl_memory_create(&user, user_dst, p->engine, L->y)) != dnnl_success)
         return dnnl_failed(r, "dnnl_memory_create", s);
@@ -266,7 +255,7 @@ static int check_once(const onednn_peer *p, const bench_peer_layer *layer, onedn
     bench_verify_result v;
     if (!bench_verify_conv(d, layer->host_x, layer->host_w, d->has_bias ? layer->host_bias : NULL,
                            L->y, UINT64_C(0x0de7a11), &v))
-        return peer_note(r,
+        return bench_peer_note(r,
                          "wrong result: %lld of %lld checked outputs off, worst at "
                          "(%lld,%lld,%lld,%lld): %g, expected %g",
                          (long long)v.failed, (long long)v.checked, (long long)v.worst[0],
@@ -286,7 +275,7 @@ static int time_layer(const onednn_peer *p, const bench_peer_layer *layer, const
     size_t cap = layer->reps > 0 ? (size_t)layer->reps : 1;
     double *times = malloc(cap * sizeof *times);
     if (!times)
-        return peer_note(r, "out of host memory for the timings");
+        return bench_peer_note(r, "out of host memory for the timings");
     size_t n = 0;
     double measured = 0.0;
     while (n < (size_t)layer->reps || (measured < layer->min_time_ms && n < BENCH_MAX_REPS)) {
@@ -294,7 +283,7 @@ static int time_layer(const onednn_peer *p, const bench_peer_layer *layer, const
             double *t = realloc(times, 2 * cap * sizeof *t);
             if (!t) {
                 free(times);
-                return peer_note(r, "out of host memory for the timings");
+                return bench_peer_note(r, "out of host memory for the timings");
             }
             times = t;
             cap *= 2;
@@ -320,9 +309,9 @@ static int onednn_run(bench_peer *peer, const bench_peer_layer *layer, bench_pee
     const onednn_peer *p = (const onednn_peer *)peer;
     const cnn_conv2d_desc *d = layer->conv;
     if (d->flip)
-        return peer_note(r, "flip not supported (oneDNN computes cross-correlation only)");
+        return bench_peer_note(r, "flip not supported (oneDNN computes cross-correlation only)");
     if (!layer->host_x || !layer->host_w || (d->has_bias && !layer->host_bias))
-        return peer_note(r, "no host copy of the inputs");
+        return bench_peer_note(r, "no host copy of the inputs");
     onednn_layer L;
     memset(&L, 0, sizeof L);
     dnnl_memory_desc_t user_dst;
