@@ -1,5 +1,6 @@
 /* Pooling and bias + activation on OpenCL (kernels/pool2d.cl, kernels/bias_act.cl): memory-bound
- * element-wise kernels, one work-item per output element. */
+ * kernels; on GPUs one work-item per output element, on CPUs pooling takes rows of outputs as
+ * vectors per work-item. */
 #include "cl_backend_internal.h"
 
 #include <stdlib.h>
@@ -15,7 +16,13 @@ typedef struct pool_state {
     cl_kernel kernel;
     pool_shape shape;
     size_t global[3], local[3];
+    int rows_kernel;     /* CPUs: pool2d_rows, a block of rows per work-item */
+    cl_int rows, planes_per_item, is_max;
 } pool_state;
+
+/* Input cells read per work-item of pool2d_rows: enough work that PoCL's cost per work-group
+ * stays small, little enough that every core gets work-items. */
+#define POOL_ROWS_CELLS 16384
 
 /* Work-group shape of the element-wise kernels: rows of 32 on GPUs, 16 on CPUs, capped by the
  * device's limits. */
@@ -37,8 +44,12 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
     pool_state *st = calloc(1, sizeof *st);
     if (!st)
         return cnn_error(be->ctx, CNN_ERROR_OUT_OF_MEMORY, "pool2d: out of host memory");
-    s = cnn_cl_kernel_create(&b->programs, be->ctx, "pool2d.cl", "-cl-std=CL1.2",
-                             d->mode == CNN_POOL_MAX ? "pool2d_max" : "pool2d_avg", &st->kernel);
+    /* GPUs: one work-item per output; CPUs: rows of outputs as vectors per work-item. */
+    st->rows_kernel = b->info.type != CNN_DEVICE_GPU;
+    const char *name = st->rows_kernel ? "pool2d_rows"
+                       : d->mode == CNN_POOL_MAX ? "pool2d_max" : "pool2d_avg";
+    s = cnn_cl_kernel_create(&b->programs, be->ctx, "pool2d.cl", "-cl-std=CL1.2", name,
+                             &st->kernel);
     if (s != CNN_SUCCESS) {
         free(st);
         return s;
@@ -50,12 +61,29 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
     p->pad_h = (cl_int)d->pad_h; p->pad_w = (cl_int)d->pad_w;
     p->count_include_pad = d->count_include_pad;
     p->planes = (cl_int)(d->n * d->c);
-    st->local[0] = row_width(b);
-    st->local[1] = 1;
-    st->local[2] = 1;
-    st->global[0] = cnn_round_up((size_t)d->ow, st->local[0]);
-    st->global[1] = (size_t)d->oh;
-    st->global[2] = (size_t)(d->n * d->c);
+    if (st->rows_kernel) {
+        /* Work per item in input cells read: a block of rows, or several whole planes when
+         * a plane is small (global pooling: one output per plane). */
+        const int64_t row_cells = d->ow * d->kernel_h * d->kernel_w;
+        int64_t rows = POOL_ROWS_CELLS / row_cells;
+        rows = rows < 1 ? 1 : rows > d->oh ? d->oh : rows;
+        int64_t planes = rows < d->oh ? 1 : POOL_ROWS_CELLS / (row_cells * d->oh);
+        planes = planes < 1 ? 1 : planes > d->n * d->c ? d->n * d->c : planes;
+        st->rows = (cl_int)rows;
+        st->planes_per_item = (cl_int)planes;
+        st->is_max = d->mode == CNN_POOL_MAX;
+        st->local[0] = st->local[1] = st->local[2] = 1;
+        st->global[0] = (size_t)((d->oh + rows - 1) / rows);
+        st->global[1] = (size_t)((d->n * d->c + planes - 1) / planes);
+        st->global[2] = 1;
+    } else {
+        st->local[0] = row_width(b);
+        st->local[1] = 1;
+        st->local[2] = 1;
+        st->global[0] = cnn_round_up((size_t)d->ow, st->local[0]);
+        st->global[1] = (size_t)d->oh;
+        st->global[2] = (size_t)(d->n * d->c);
+    }
     *state = st;
     return CNN_SUCCESS;
 }
@@ -71,6 +99,13 @@ cnn_status cnn_cl_pool2d_run(cnn_backend *be, void *state, const cnn_pool2d_desc
     cnn_status s = cnn_cl_set_arg(b, st->kernel, 0, sizeof m_in, &m_in);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 1, sizeof m_out, &m_out);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 2, sizeof st->shape, &st->shape);
+    if (s == CNN_SUCCESS && st->rows_kernel) {
+        s = cnn_cl_set_arg(b, st->kernel, 3, sizeof st->rows, &st->rows);
+        if (s == CNN_SUCCESS)
+            s = cnn_cl_set_arg(b, st->kernel, 4, sizeof st->planes_per_item,
+                               &st->planes_per_item);
+        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 5, sizeof st->is_max, &st->is_max);
+    }
     if (s == CNN_SUCCESS) s = cnn_cl_launch(b, st->kernel, 3, st->global, st->local);
     return s;
 }

@@ -44,3 +44,79 @@ __kernel void pool2d_avg(__global const float *restrict in, __global float *rest
     const int divisor = p.count_include_pad ? padded_cells : (y1 - y0) * (x1 - x0);
     out[((size_t)plane * p.OH + oy) * p.OW + ox] = sum / (float)divisor;
 }
+
+/* CPU-shaped pooling: a work-item computes `rows` output rows of one plane, 8 outputs at a time
+ * as float8 vectors where the whole window lies inside the input along x (stride 1 or 2:
+ * stride 2 reads 16 inputs and keeps the even ones), one output at a time at the borders. */
+#define POOL_VW 8
+
+static float pool_one(__global const float *src, const pool_shape p, int oy, int ox, int is_max)
+{
+    int y0 = oy * p.stride_h - p.pad_h, x0 = ox * p.stride_w - p.pad_w;
+    int y1 = min(y0 + p.kernel_h, p.H + p.pad_h), x1 = min(x0 + p.kernel_w, p.W + p.pad_w);
+    const int padded_cells = (y1 - y0) * (x1 - x0);
+    y0 = max(y0, 0); x0 = max(x0, 0); y1 = min(y1, p.H); x1 = min(x1, p.W);
+    float m = -INFINITY, sum = 0.0f;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            const float v = src[y * p.W + x];
+            m = (v > m || isnan(v)) ? v : m;
+            sum += v;
+        }
+    if (is_max)
+        return m;
+    return sum / (float)(p.count_include_pad ? padded_cells : (y1 - y0) * (x1 - x0));
+}
+
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void pool2d_rows(__global const float *restrict in, __global float *restrict out,
+                 const pool_shape p, const int rows, const int planes_per_item,
+                 const int is_max)
+{
+    const int oy0 = get_global_id(0) * rows;
+    const int oy1 = min(oy0 + rows, p.OH);
+    const int plane0 = get_global_id(1) * planes_per_item;
+    const int plane1 = min(plane0 + planes_per_item, p.planes);
+    for (int plane = plane0; plane < plane1; plane++) {
+        __global const float *src = in + (size_t)plane * p.H * p.W;
+        __global float *dst = out + (size_t)plane * p.OH * p.OW;
+        /* Outputs whose window is inside the input along x: [ox_lo, ox_hi); with stride 2 the
+         * 16-wide load reads one input past the window, which must exist too. */
+        const int ox_lo = (p.pad_w + p.stride_w - 1) / p.stride_w;
+        const int kread = p.kernel_w + (p.stride_w == 2 ? 1 : 0);
+        int ox_hi = p.W + p.pad_w >= kread ? (p.W + p.pad_w - kread) / p.stride_w + 1 : 0;
+        ox_hi = min(ox_hi, p.OW);
+        const int vector_ok = p.stride_w == 1 || p.stride_w == 2;
+        for (int oy = oy0; oy < oy1; oy++) {
+            int y0 = oy * p.stride_h - p.pad_h;
+            int y1 = min(y0 + p.kernel_h, p.H + p.pad_h);
+            const int rows_padded = y1 - y0;
+            y0 = max(y0, 0);
+            y1 = min(y1, p.H);
+            const float divisor = (float)((p.count_include_pad ? rows_padded : y1 - y0) * p.kernel_w);
+            int ox = 0;
+            for (; ox < min(ox_lo, p.OW); ox++)
+                dst[oy * p.OW + ox] = pool_one(src, p, oy, ox, is_max);
+            if (vector_ok) {
+                for (; ox + POOL_VW <= ox_hi; ox += POOL_VW) {
+                    float8 m = (float8)(-INFINITY), sum = (float8)(0.0f);
+                    for (int y = y0; y < y1; y++) {
+                        __global const float *row = src + y * p.W + ox * p.stride_w - p.pad_w;
+                        for (int kx = 0; kx < p.kernel_w; kx++) {
+                            float8 v;
+                            if (p.stride_w == 1)
+                                v = vload8(0, row + kx);
+                            else
+                                v = vload16(0, row + kx).even;
+                            m = select(m, v, (v > m) | isnan(v));
+                            sum += v;
+                        }
+                    }
+                    vstore8(is_max ? m : sum / divisor, 0, dst + oy * p.OW + ox);
+                }
+            }
+            for (; ox < p.OW; ox++)
+                dst[oy * p.OW + ox] = pool_one(src, p, oy, ox, is_max);
+        }
+    }
+}
