@@ -65,6 +65,9 @@ typedef struct cnn_backend_vtable {
                              const void *in, const void *weights, uint64_t weights_stamp,
                              const void *bias);
     void (*conv2d_release)(cnn_backend *be, void *state);
+    /* Optional: the kernel variant a prepared state runs (kernel file and build options), for
+     * self-validation; returns 0 when the backend has no variants (the reference). */
+    int (*conv2d_variant)(cnn_backend *be, const void *state, char *buf, size_t size);
 
     cnn_status (*pool2d_prepare)(cnn_backend *be, const cnn_pool2d_desc *d, void **state);
     cnn_status (*pool2d_run)(cnn_backend *be, void *state, const cnn_pool2d_desc *d, void *out,

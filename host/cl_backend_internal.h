@@ -39,18 +39,24 @@ cnn_status cnn_cl_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc
                              const void *in, const void *weights, uint64_t weights_stamp,
                              const void *bias);
 
+/* The name of a convolution variant: kernel file and build options (for self-validation). */
+#define CNN_CL_VARIANT_MAX 256
+
 /* The CPU-shaped implicit GEMM and 1x1 GEMM (cl_conv2d_igemm.c); state is theirs. */
-cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state);
+cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
+                                char variant[CNN_CL_VARIANT_MAX]);
 cnn_status cnn_cl_igemm_run(cl_backend *b, void *state, const cnn_conv2d_desc *d, cl_mem out,
                             cl_mem in, cl_mem weights, uint64_t weights_stamp, cl_mem bias);
 void cnn_cl_igemm_release(void *state);
 
 /* Depthwise convolution (cl_conv2d_depthwise.c): one input channel per group. */
-cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state);
+cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
+                                    char variant[CNN_CL_VARIANT_MAX]);
 cnn_status cnn_cl_depthwise_run(cl_backend *b, void *state, cl_mem out, cl_mem in,
                                 cl_mem weights, cl_mem bias);
 void cnn_cl_depthwise_release(void *state);
 void cnn_cl_conv2d_release(cnn_backend *be, void *state);
+int cnn_cl_conv2d_variant(cnn_backend *be, const void *state, char *buf, size_t size);
 cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void **state);
 cnn_status cnn_cl_pool2d_run(cnn_backend *be, void *state, const cnn_pool2d_desc *d, void *out,
                              const void *in);

@@ -112,17 +112,20 @@ static void fit_to_work_group(direct_tiles *t, size_t max_wg, const size_t max_i
     }
 }
 
-static cnn_status build_kernel(cl_backend *b, const direct_tiles *t, cl_kernel *kernel)
+static cnn_status build_kernel(cl_backend *b, const direct_tiles *t, cl_kernel *kernel,
+                               char variant[CNN_CL_VARIANT_MAX])
 {
-    char options[256];
+    char options[200];
     snprintf(options, sizeof options,
              "-cl-std=CL1.2 -DLX=%d -DLY=%d -DLZ=%d -DWPT_X=%d -DWPT_K=%d -DUSE_LOCAL=%d",
              t->lx, t->ly, t->lz, t->wpt_x, t->wpt_k, t->use_local);
+    snprintf(variant, CNN_CL_VARIANT_MAX, "conv2d_direct.cl %s", options);
     return cnn_cl_kernel_create(&b->programs, b->base.ctx, "conv2d_direct.cl", options,
                                 "conv2d_direct", kernel);
 }
 
-static cnn_status direct_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state)
+static cnn_status direct_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
+                                 char variant[CNN_CL_VARIANT_MAX])
 {
     cnn_backend *be = &b->base;
     cnn_status s;
@@ -137,7 +140,7 @@ static cnn_status direct_prepare(cl_backend *b, const cnn_conv2d_desc *d, void *
     /* The compiled kernel may allow fewer work-items than the device (registers): shrink and
      * rebuild until it fits. */
     for (;;) {
-        s = build_kernel(b, &t, &st->kernel);
+        s = build_kernel(b, &t, &st->kernel, variant);
         if (s != CNN_SUCCESS) {
             free(st);
             return s;
@@ -225,6 +228,7 @@ static void direct_release(void *state)
 typedef struct algo_state {
     cnn_conv2d_algo algo;
     void *impl;
+    char variant[CNN_CL_VARIANT_MAX];
 } algo_state;
 
 cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void **state)
@@ -246,14 +250,14 @@ cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void
     st->algo = d->algo;
     switch (d->algo) {
     case CNN_CONV2D_ALGO_DIRECT:
-        s = direct_prepare(b, d, &st->impl);
+        s = direct_prepare(b, d, &st->impl, st->variant);
         break;
     case CNN_CONV2D_ALGO_IGEMM:
     case CNN_CONV2D_ALGO_GEMM1X1:
-        s = cnn_cl_igemm_prepare(b, d, &st->impl);
+        s = cnn_cl_igemm_prepare(b, d, &st->impl, st->variant);
         break;
     case CNN_CONV2D_ALGO_DEPTHWISE:
-        s = cnn_cl_depthwise_prepare(b, d, &st->impl);
+        s = cnn_cl_depthwise_prepare(b, d, &st->impl, st->variant);
         break;
     default:
         s = cnn_error(be->ctx, CNN_ERROR_UNSUPPORTED, "conv2d: algorithm %s is not available "
@@ -294,4 +298,12 @@ void cnn_cl_conv2d_release(cnn_backend *be, void *state)
     else
         cnn_cl_igemm_release(st->impl);
     free(st);
+}
+
+int cnn_cl_conv2d_variant(cnn_backend *be, const void *state, char *buf, size_t size)
+{
+    (void)be;
+    const algo_state *st = state;
+    snprintf(buf, size, "%s", st->variant);
+    return 1;
 }

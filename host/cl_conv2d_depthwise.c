@@ -24,7 +24,8 @@ typedef struct dw_state {
     cnn_cl_padded_input padded;
 } dw_state;
 
-cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state)
+cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
+                                    char variant[CNN_CL_VARIANT_MAX])
 {
     cnn_context *ctx = b->base.ctx;
     dw_state *st = calloc(1, sizeof *st);
@@ -45,6 +46,7 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
     char options[96];
     snprintf(options, sizeof options, "-cl-std=CL1.2 -DVW=%d -DPV=%d -DSTRIDE1=%d", vw, pv,
              stride1);
+    snprintf(variant, CNN_CL_VARIANT_MAX, "conv2d_depthwise.cl %s", options);
     if (s == CNN_SUCCESS)
         s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_depthwise.cl", options,
                                  "conv2d_depthwise", &st->kernel);

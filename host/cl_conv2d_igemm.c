@@ -108,7 +108,8 @@ static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
     return t;
 }
 
-cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state)
+cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
+                                char variant[CNN_CL_VARIANT_MAX])
 {
     cnn_context *ctx = b->base.ctx;
     igemm_state *st = calloc(1, sizeof *st);
@@ -170,6 +171,7 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
         snprintf(options, sizeof options,
                  "-cl-std=CL1.2 -DPX=%d -DROWS=%d -DKV=%d -DVW=%d -DONE_BY_ONE=%d -DFLAT=%d",
                  t.px, t.rows, t.kv, t.vw, t.one_by_one, t.flat);
+    snprintf(variant, CNN_CL_VARIANT_MAX, "conv2d_igemm.cl %s", options);
     s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_igemm.cl", options, "conv2d_igemm",
                              &st->conv);
     if (s == CNN_SUCCESS)

@@ -62,6 +62,8 @@ struct cnn_context {
     int closing;               /* destroyed by the caller; freed when the last child goes */
     uint64_t last_stamp;       /* the last content stamp given to a tensor */
     uint64_t workspace_limit;  /* bytes per workspace; 0: the default */
+    struct cnn_variant_result *variants; /* self-checked kernel variants (self_check.c) */
+    char *inject_failure;      /* tests: variants that must fail their self-check */
 };
 
 /* The workspace limit in force: the caller's, else 256 MiB, never above the device's max

@@ -1,6 +1,7 @@
 /* Context lifetime. A context stays allocated until its last tensor and plan are gone, so a
  * caller who destroys things in the wrong order gets a leak-free shutdown, not a crash. */
 #include "cnn_internal.h"
+#include "self_check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@ cnn_context *cnn_context_alloc(void)
 static void context_free(cnn_context *ctx)
 {
     cnn_plan_cache_destroy(ctx);
+    cnn_self_check_release(ctx);
     if (ctx->backend)
         ctx->backend->vt->destroy(ctx->backend);
     free(ctx->last_error);

@@ -2,6 +2,7 @@
  * Every decision about shapes is made here; backends receive a validated cnn_conv2d_desc. */
 #include "cnn_internal.h"
 #include "plan_cache.h"
+#include "self_check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,21 @@ static cnn_status choose_algo(cnn_context *ctx, cnn_conv2d_desc *d)
                      allowed);
 }
 
+/* The backend's state for d, with its kernel variant self-checked on first use. */
+static cnn_status prepare_checked(cnn_context *ctx, const cnn_conv2d_desc *d, void **state)
+{
+    cnn_backend *be = ctx->backend;
+    *state = NULL;
+    cnn_status s = be->vt->conv2d_prepare(be, d, state);
+    if (s == CNN_SUCCESS)
+        s = cnn_self_check_conv2d(ctx, d, *state);
+    if (s != CNN_SUCCESS && *state) {
+        be->vt->conv2d_release(be, *state);
+        *state = NULL;
+    }
+    return s;
+}
+
 static cnn_status plan_make(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_conv2d_plan **out)
 {
     cnn_conv2d_plan *plan = calloc(1, sizeof *plan);
@@ -250,15 +266,19 @@ static cnn_status plan_make(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_c
     plan->desc = *desc;
     cnn_status s = choose_algo(ctx, &plan->desc);
     if (s == CNN_SUCCESS)
-        s = ctx->backend->vt->conv2d_prepare(ctx->backend, &plan->desc, &plan->state);
-    /* A workspace that even one image overflows: the engine's own choice falls back to the
-     * direct kernel, which needs none, rather than refusing the layer. */
-    if (s == CNN_ERROR_LIMIT_EXCEEDED && desc->algo == CNN_CONV2D_ALGO_AUTO &&
-        plan->desc.algo != CNN_CONV2D_ALGO_DIRECT) {
-        cnn_log(CNN_LOG_INFO, "conv2d: %s does not fit (%s); using direct",
+        s = prepare_checked(ctx, &plan->desc, &plan->state);
+    /* A workspace that even one image overflows, or a variant that failed its self-check:
+     * the engine's own choice falls back to the direct kernel (when allowed) rather than
+     * refusing the layer. */
+    const int direct_allowed =
+        !desc->allowed_algos || (desc->allowed_algos & (1u << CNN_CONV2D_ALGO_DIRECT));
+    if ((s == CNN_ERROR_LIMIT_EXCEEDED || s == CNN_ERROR_UNSUPPORTED) &&
+        desc->algo == CNN_CONV2D_ALGO_AUTO && plan->desc.algo != CNN_CONV2D_ALGO_AUTO &&
+        plan->desc.algo != CNN_CONV2D_ALGO_DIRECT && direct_allowed) {
+        cnn_log(CNN_LOG_INFO, "conv2d: %s cannot run here (%s); using direct",
                 cnn_conv2d_algo_string(plan->desc.algo), cnn_context_last_error(ctx));
         plan->desc.algo = CNN_CONV2D_ALGO_DIRECT;
-        s = ctx->backend->vt->conv2d_prepare(ctx->backend, &plan->desc, &plan->state);
+        s = prepare_checked(ctx, &plan->desc, &plan->state);
     }
     if (s != CNN_SUCCESS) {
         free(plan);
