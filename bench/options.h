@@ -41,6 +41,7 @@ typedef struct bench_options {
     double min_time_ms;       /* --min-time: repeat until this much device time (0: off) */
     int remeasure_peaks;      /* --remeasure-peaks: ignore the cached device peaks */
     int first_call;           /* --first-call: measure cold and warm first-call latency */
+    int find;                 /* --find: the library times the algorithms (find mode) */
     int list_devices;
     int list_suites;
     int help;

@@ -105,3 +105,12 @@ uint64_t cnn_context_workspace_limit(const cnn_context *ctx)
         limit = ctx->device.max_alloc_bytes;
     return limit;
 }
+
+cnn_status cnn_context_set_find_mode(cnn_context *ctx, int on)
+{
+    if (!ctx)
+        return CNN_ERROR_INVALID_ARGUMENT;
+    ctx->find_mode = on ? 1 : 0;
+    cnn_error_clear(ctx);
+    return CNN_SUCCESS;
+}

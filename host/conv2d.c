@@ -1,6 +1,7 @@
 /* conv2d in the ops layer: parameter validation, shape math, algorithm choice and plans.
  * Every decision about shapes is made here; backends receive a validated cnn_conv2d_desc. */
 #include "cnn_internal.h"
+#include "find.h"
 #include "plan_cache.h"
 #include "self_check.h"
 
@@ -257,6 +258,32 @@ static cnn_status prepare_checked(cnn_context *ctx, const cnn_conv2d_desc *d, vo
     return s;
 }
 
+/* Find mode: the remembered winner for this device and shape, else the fastest of the
+ * algorithms that serve it (and are allowed), timed now. */
+static cnn_status find_algo(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_conv2d_desc *chosen,
+                            void **state)
+{
+    const unsigned allowed = desc->allowed_algos ? desc->allowed_algos : ~0u;
+    cnn_conv2d_algo remembered;
+    if (cnn_find_lookup(ctx, desc, &remembered) && algo_serves(remembered, desc) &&
+        (allowed & (1u << remembered))) {
+        *chosen = *desc;
+        chosen->algo = remembered;
+        if (prepare_checked(ctx, chosen, state) == CNN_SUCCESS)
+            return CNN_SUCCESS;
+    }
+    cnn_conv2d_algo candidates[4];
+    int n = 0;
+    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_DEPTHWISE; a++)
+        if ((allowed & (1u << a)) && algo_serves((cnn_conv2d_algo)a, desc))
+            candidates[n++] = (cnn_conv2d_algo)a;
+    if (n == 0)
+        return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
+                         "conv2d: none of the allowed algorithms (mask 0x%x) serves this shape",
+                         allowed);
+    return cnn_find_best(ctx, desc, candidates, n, prepare_checked, chosen, state);
+}
+
 static cnn_status plan_make(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_conv2d_plan **out)
 {
     cnn_conv2d_plan *plan = calloc(1, sizeof *plan);
@@ -264,8 +291,10 @@ static cnn_status plan_make(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_c
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d plan: out of host memory");
     plan->ctx = ctx;
     plan->desc = *desc;
-    cnn_status s = choose_algo(ctx, &plan->desc);
-    if (s == CNN_SUCCESS)
+    cnn_status s;
+    if (ctx->find_mode && desc->algo == CNN_CONV2D_ALGO_AUTO)
+        s = find_algo(ctx, desc, &plan->desc, &plan->state);
+    else if ((s = choose_algo(ctx, &plan->desc)) == CNN_SUCCESS)
         s = prepare_checked(ctx, &plan->desc, &plan->state);
     /* A workspace that even one image overflows, or a variant that failed its self-check:
      * the engine's own choice falls back to the direct kernel (when allowed) rather than

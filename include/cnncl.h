@@ -163,6 +163,12 @@ cnn_status cnn_context_last_op_ms(cnn_context *ctx, double *ms);
  * Applies to plans made afterwards. */
 cnn_status cnn_context_set_workspace_limit(cnn_context *ctx, uint64_t bytes);
 
+/* Find mode: when on, a plan whose algorithm is AUTO times every algorithm that can serve its
+ * shape (among allowed_algos) on the device and keeps the fastest, like cuDNN's Find; the
+ * winner is remembered per device and shape in the disk cache (see CNNCL_CACHE), so later plans
+ * skip the timing. Off by default: rules choose, at no cost. Applies to plans made afterwards. */
+cnn_status cnn_context_set_find_mode(cnn_context *ctx, int on);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Tensors: NCHW float32 in the context's device memory.                                      */
 

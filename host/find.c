@@ -1,0 +1,126 @@
+#include "find.h"
+
+#include "disk_cache.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIND_REPS 3
+
+/* The disk-cache key: the device, the library version and every field of the problem. */
+static void find_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *key, size_t size)
+{
+    snprintf(key, size,
+             "cnncl find 1|%s|%s|%s|%s|n%lld c%lld h%lld w%lld k%lld r%lld s%lld sh%lld sw%lld "
+             "dh%lld dw%lld p%lld,%lld,%lld,%lld g%lld b%d f%d a%d allowed%x",
+             cnn_version(), ctx->device.name, ctx->device.vendor, ctx->device.driver,
+             (long long)d->n, (long long)d->c, (long long)d->h, (long long)d->w,
+             (long long)d->k, (long long)d->r, (long long)d->s, (long long)d->stride_h,
+             (long long)d->stride_w, (long long)d->dilation_h, (long long)d->dilation_w,
+             (long long)d->pad_top, (long long)d->pad_bottom, (long long)d->pad_left,
+             (long long)d->pad_right, (long long)d->groups, d->has_bias, d->flip,
+             (int)d->activation, d->allowed_algos);
+}
+
+int cnn_find_lookup(cnn_context *ctx, const cnn_conv2d_desc *d, cnn_conv2d_algo *algo)
+{
+    char key[1200];
+    find_key(ctx, d, key, sizeof key);
+    unsigned char *data = NULL;
+    size_t size = 0;
+    if (!cnn_disk_cache_load(key, &data, &size))
+        return 0;
+    int found = 0;
+    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_DEPTHWISE && !found; a++) {
+        const char *name = cnn_conv2d_algo_string((cnn_conv2d_algo)a);
+        if (size == strlen(name) && !memcmp(data, name, size)) {
+            *algo = (cnn_conv2d_algo)a;
+            found = 1;
+        }
+    }
+    free(data);
+    return found;
+}
+
+/* The best of FIND_REPS timed executions of a prepared state on scratch buffers; < 0 on error. */
+static double time_state(cnn_context *ctx, const cnn_conv2d_desc *d, void *state, void *bx,
+                         void *bw, void *bb, void *by)
+{
+    cnn_backend *be = ctx->backend;
+    double best = -1.0;
+    /* The first run packs the weights (stamp 1 stays valid) and is not timed. */
+    for (int i = 0; i <= FIND_REPS; i++) {
+        double ms = 0.0;
+        if (be->vt->conv2d_run(be, state, d, by, bx, bw, 1, d->has_bias ? bb : NULL) ||
+            be->vt->last_op_ms(be, &ms))
+            return -1.0;
+        if (i > 0 && (best < 0.0 || ms < best))
+            best = ms;
+    }
+    return best;
+}
+
+cnn_status cnn_find_best(cnn_context *ctx, const cnn_conv2d_desc *d,
+                         const cnn_conv2d_algo *candidates, int count,
+                         cnn_status (*prepare)(cnn_context *, const cnn_conv2d_desc *, void **),
+                         cnn_conv2d_desc *best, void **best_state)
+{
+    cnn_backend *be = ctx->backend;
+    const size_t in_bytes = (size_t)(d->n * d->c * d->h * d->w) * 4;
+    const size_t w_bytes = (size_t)(d->k * (d->c / d->groups) * d->r * d->s) * 4;
+    const size_t out_bytes = (size_t)(d->n * d->k * d->oh * d->ow) * 4;
+    void *bx = NULL, *bw = NULL, *bb = NULL, *by = NULL;
+    *best_state = NULL;
+    cnn_status s = be->vt->buffer_create(be, in_bytes, &bx);
+    if (s == CNN_SUCCESS) s = be->vt->buffer_create(be, w_bytes, &bw);
+    if (s == CNN_SUCCESS) s = be->vt->buffer_create(be, (size_t)d->k * 4, &bb);
+    if (s == CNN_SUCCESS) s = be->vt->buffer_create(be, out_bytes, &by);
+    /* Zeros, not whatever the buffers held: denormals or NaNs could change the timings. */
+    size_t largest = in_bytes > w_bytes ? in_bytes : w_bytes;
+    if (out_bytes > largest)
+        largest = out_bytes;
+    void *zeros = s == CNN_SUCCESS ? calloc(1, largest) : NULL;
+    if (s == CNN_SUCCESS && !zeros)
+        s = cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "find: out of host memory");
+    if (s == CNN_SUCCESS) s = be->vt->buffer_write(be, bx, zeros, in_bytes);
+    if (s == CNN_SUCCESS) s = be->vt->buffer_write(be, bw, zeros, w_bytes);
+    if (s == CNN_SUCCESS) s = be->vt->buffer_write(be, bb, zeros, (size_t)d->k * 4);
+    free(zeros);
+    double best_ms = -1.0;
+    cnn_status last = CNN_ERROR_UNSUPPORTED;
+    for (int i = 0; i < count && s == CNN_SUCCESS; i++) {
+        cnn_conv2d_desc trial = *d;
+        trial.algo = candidates[i];
+        void *state = NULL;
+        last = prepare(ctx, &trial, &state);
+        if (last != CNN_SUCCESS)
+            continue;
+        const double ms = time_state(ctx, &trial, state, bx, bw, bb, by);
+        cnn_log(CNN_LOG_DEBUG, "find: %s %.4f ms", cnn_conv2d_algo_string(trial.algo), ms);
+        if (ms >= 0.0 && (best_ms < 0.0 || ms < best_ms)) {
+            if (*best_state)
+                be->vt->conv2d_release(be, *best_state);
+            *best_state = state;
+            *best = trial;
+            best_ms = ms;
+        } else {
+            be->vt->conv2d_release(be, state);
+        }
+    }
+    if (bx) be->vt->buffer_destroy(be, bx);
+    if (bw) be->vt->buffer_destroy(be, bw);
+    if (bb) be->vt->buffer_destroy(be, bb);
+    if (by) be->vt->buffer_destroy(be, by);
+    if (s != CNN_SUCCESS)
+        return s;
+    if (!*best_state)
+        return last;
+    char key[1200];
+    find_key(ctx, d, key, sizeof key);
+    const char *name = cnn_conv2d_algo_string(best->algo);
+    cnn_disk_cache_store(key, (const unsigned char *)name, strlen(name));
+    cnn_log(CNN_LOG_INFO, "find: %s is the fastest (%.4f ms) for this shape", name, best_ms);
+    cnn_error_clear(ctx);
+    return CNN_SUCCESS;
+}

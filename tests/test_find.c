@@ -1,0 +1,158 @@
+/* Find mode: an AUTO plan times the algorithms that serve its shape and keeps one of them, the
+ * result is right, the winner is written to the disk cache, and a second context (as another
+ * process would) takes the remembered winner. The disk cache lives in a fresh XDG_CACHE_HOME. */
+#define _POSIX_C_SOURCE 200809L
+#include "test_util.h"
+
+#include "cnn_internal.h"
+#include "reference.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int count_files(const char *dir)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/cnncl", dir);
+    DIR *d = opendir(path);
+    int n = 0;
+    if (!d)
+        return 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static int plan_algo(cnn_context *ctx, const int64_t xs[4], const int64_t ws[4],
+                     const cnn_conv2d_params *p, cnn_conv2d_algo *algo)
+{
+    cnn_conv2d_desc d;
+    CHECK_OK(cnn_conv2d_make_desc(NULL, &d, xs, ws, 1, p));
+    const int64_t nx = xs[0] * xs[1] * xs[2] * xs[3], nw = ws[0] * ws[1] * ws[2] * ws[3];
+    const int64_t ny = d.n * d.k * d.oh * d.ow;
+    float *x = tu_floats(nx), *w = tu_floats(nw), *b = tu_floats(d.k), *ref = tu_floats(ny);
+    CHECK(x && w && b && ref);
+    tu_rng r = tu_rng_make(11);
+    tu_fill_uniform(&r, x, nx, -1, 1);
+    tu_fill_uniform(&r, w, nw, -1, 1);
+    tu_fill_uniform(&r, b, d.k, -1, 1);
+    cnn_ref_conv2d(&d, ref, x, w, b);
+    cnn_conv2d_plan *plan = NULL;
+    CHECK_OK(cnn_conv2d_plan_create(&plan, ctx, xs, ws, 1, p));
+    tu_track(TU_CONV_PLAN, plan);
+    CHECK_OK(cnn_conv2d_plan_info(plan, algo, NULL));
+    CHECK(*algo != CNN_CONV2D_ALGO_AUTO);
+    CHECK(p->allowed_algos == 0 || (p->allowed_algos & (1u << *algo)));
+    cnn_tensor *tx = tu_tensor_from(ctx, xs[0], xs[1], xs[2], xs[3], x);
+    cnn_tensor *tw = tu_tensor_from(ctx, ws[0], ws[1], ws[2], ws[3], w);
+    cnn_tensor *tb = tu_tensor_from(ctx, 1, d.k, 1, 1, b);
+    const int64_t ys[4] = {d.n, d.k, d.oh, d.ow};
+    cnn_tensor *ty = tu_tensor_fill(ctx, ys, NAN);
+    CHECK(tx && tw && tb && ty);
+    CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb));
+    float *got = tu_read(ty);
+    CHECK(got != NULL);
+    CHECK_ARRAY(got, ref, ny, ys, 1e-5, 1e-4);
+    return 0;
+}
+
+static char cache_dir[64];
+
+/* Remove cache_dir/cnncl/<files>, cache_dir/cnncl and cache_dir. */
+static void remove_cache_dir(void)
+{
+    char sub[128], path[512];
+    snprintf(sub, sizeof sub, "%s/cnncl", cache_dir);
+    DIR *d = opendir(sub);
+    if (d) {
+        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof path, "%s/%.255s", sub, e->d_name);
+            remove(path);
+        }
+        closedir(d);
+    }
+    rmdir(sub);
+    rmdir(cache_dir);
+}
+
+static int test_find(cnn_context *ctx)
+{
+    cnn_device_info info;
+    CHECK_OK(cnn_context_device(ctx, &info));
+    CHECK_OK(cnn_context_set_find_mode(ctx, 1));
+    const int64_t xs[4] = {1, 32, 14, 14}, ws[4] = {32, 32, 1, 1};
+    cnn_conv2d_params p = cnn_conv2d_params_default();
+    p.activation = CNN_ACTIVATION_RELU;
+    const int before = count_files(cache_dir);
+    cnn_conv2d_algo first = CNN_CONV2D_ALGO_AUTO, again = CNN_CONV2D_ALGO_AUTO;
+    if (plan_algo(ctx, xs, ws, &p, &first))
+        return 1;
+    CHECK_MSG(count_files(cache_dir) > before, "find mode wrote no cache entry");
+    /* A new context on the same device takes the remembered winner. */
+    cnn_context *other = NULL;
+    CHECK_OK(cnn_context_create(&other, info.selector, NULL, 0));
+    cnn_context_set_find_mode(other, 1);
+    const int entries = count_files(cache_dir);
+    int failed = plan_algo(other, xs, ws, &p, &again);
+    tu_release();
+    cnn_context_destroy(other);
+    CHECK(!failed);
+    CHECK_MSG(again == first, "remembered %s, then chose %s", cnn_conv2d_algo_string(first),
+              cnn_conv2d_algo_string(again));
+    CHECK(count_files(cache_dir) == entries); /* nothing new to remember */
+    /* Restricted to two algorithms, a 3x3 layer: the choice stays inside them. */
+    const int64_t ws3[4] = {32, 32, 3, 3};
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+    p.allowed_algos = (1u << CNN_CONV2D_ALGO_DIRECT) | (1u << CNN_CONV2D_ALGO_IGEMM);
+    if (plan_algo(ctx, xs, ws3, &p, &first))
+        return 1;
+    CHECK(first == CNN_CONV2D_ALGO_DIRECT || first == CNN_CONV2D_ALGO_IGEMM);
+    return 0;
+}
+
+int main(void)
+{
+    /* PoCL keeps its own kernel cache under XDG_CACHE_HOME too: leave it where it was, so that
+     * moving cnncl's cache does not make PoCL compile everything again. */
+    if (getenv("POCL_CACHE_DIR") == NULL) {
+        char pocl[1024];
+        const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+        if (x != NULL && x[0] != '\0')
+            snprintf(pocl, sizeof pocl, "%s/pocl", x);
+        else
+            snprintf(pocl, sizeof pocl, "%s/.cache/pocl", h != NULL ? h : "/tmp");
+        setenv("POCL_CACHE_DIR", pocl, 1);
+    }
+    snprintf(cache_dir, sizeof cache_dir, "/tmp/cnncl-find-XXXXXX");
+    if (!mkdtemp(cache_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    setenv("XDG_CACHE_HOME", cache_dir, 1);
+    unsetenv("CNNCL_CACHE");
+    tu_devices devs;
+    if (tu_device_selectors(&devs, 0))
+        return 1;
+    if (devs.count == 0) {
+        printf("no OpenCL device: skipped\n");
+        return TU_SKIP;
+    }
+    int failures = 0;
+    for (int i = 0; i < devs.count; i++) {
+        cnn_context *ctx = tu_context(devs.selector[i]);
+        if (!ctx) {
+            failures++;
+            continue;
+        }
+        failures += tu_run("find mode times, remembers and reuses", test_find, ctx);
+        tu_context_destroy(ctx);
+    }
+    tu_release_all_memory();
+    remove_cache_dir();
+    printf("%d failure(s)\n", failures);
+    return failures ? 1 : 0;
+}
