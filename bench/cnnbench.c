@@ -369,6 +369,7 @@ int main(int argc, char **argv)
     cfg.verify = o.verify;
     cfg.seed = o.seed;
     cfg.min_time_ms = o.min_time_ms;
+    cfg.epilogue_cost = o.epilogue_cost;
     cfg.algo_mask = o.algo_mask;
     cfg.peer_count = o.peer_count;
 
@@ -411,6 +412,7 @@ int main(int argc, char **argv)
         bench_report rep;
         bench_report_init(&rep, stdout, &work, isatty(STDERR_FILENO), o.peers, o.peer_count,
                           o.first_call);
+        rep.epilogue_cost = o.epilogue_cost;
         if (d > 0)
             printf("\n");
         bench_report_header(&rep, &info->info, &h);

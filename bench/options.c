@@ -194,6 +194,8 @@ int bench_options_parse(bench_options *o, int argc, char **argv, char *err, size
             o->first_call = 1;
         } else if (strcmp(arg, "--find") == 0) {
             o->find = 1;
+        } else if (strcmp(arg, "--epilogue-cost") == 0) {
+            o->epilogue_cost = 1;
         } else if ((v = option_value(argc, argv, &i, "--seed", &m)) || m) {
             if (!parse_int(v, 0, INT64_MAX, &n))
                 return bench_fail(err, err_size, "--seed needs a whole number");
@@ -268,6 +270,8 @@ void bench_options_help(FILE *out, const char *argv0)
 "                    (one name: that algorithm; a layer it cannot serve fails).\n"
 "  --find            find mode: the library times every algorithm that serves a layer (among\n"
 "                    --algo) and keeps the fastest, remembered in its disk cache.\n"
+"  --epilogue-cost   also time each convolution without its fused bias + ReLU: column\n"
+"                    'epi %%' = how much the epilogue adds, in %% of that time.\n"
 "  --first-call      also measure first-call latency (plan + first execution in a fresh\n"
 "                    context) with an empty and with a warm program cache: cold/warm ms.\n"
 "  --remeasure-peaks measure the device's peak FMA rate and copy bandwidth again instead\n"

@@ -275,6 +275,7 @@ void bench_layer_row_fill(bench_layer_row *row, const bench_record *rec)
     put_number(row, "cold_ms", rec->cold_ms, MS, rec->cold_ms > 0.0);
     put_number(row, "warm_ms", rec->warm_ms, MS, rec->warm_ms > 0.0);
     put_number(row, "wall_ms_median", res->wall_ms_median, MS, ran && res->wall_ms_median > 0.0);
+    put_number(row, "ms_no_epilogue", res->ms_no_epilogue, MS, ran && res->ms_no_epilogue > 0.0);
     put_number(row, "flops", res->flops, EXACT, conv && res->flops > 0.0);
     put_number(row, "bytes", res->bytes, EXACT, res->bytes > 0.0);
     put_number(row, "flops_per_byte", res->bytes > 0.0 ? res->flops / res->bytes : 0.0, PCT,

@@ -138,6 +138,8 @@ void bench_report_table_head(bench_report *rep, int64_t batch)
     rep->log_gflops_sum = rep->total_ms = rep->network_ms = 0.0;
     rep->roofline_layers = 0;
     rep->log_pct_sum = 0.0;
+    rep->epilogue_layers = 0;
+    rep->log_epilogue_sum = 0.0;
     memset(rep->peer_layers, 0, sizeof rep->peer_layers);
     memset(rep->log_ratio_sum, 0, sizeof rep->log_ratio_sum);
     rep->network_convs = rep->network_pools = 0;
@@ -150,6 +152,8 @@ void bench_report_table_head(bench_report *rep, int64_t batch)
             "wall ms", "GFLOP/s", "GB/s", "%roof", "plan ms", "first ms");
     if (rep->first_call)
         fprintf(out, "  %9s  %9s", "cold ms", "warm ms");
+    if (rep->epilogue_cost)
+        fprintf(out, "  %6s", "epi %");
     for (size_t i = 0; i < rep->peer_count; i++) {
         char title[32];
         snprintf(title, sizeof title, "vs %s", rep->peer_names[i]);
@@ -277,6 +281,12 @@ void bench_report_row(bench_report *rep, const bench_record *rec)
             pct, r->plan_ms, r->first_ms);
     if (rep->first_call)
         fprintf(out, "  %9.1f  %9.1f", rec->cold_ms, rec->warm_ms);
+    if (rep->epilogue_cost) {
+        char epi[32] = "-";
+        if (r->ms_no_epilogue > 0.0 && r->ms_median > 0.0)
+            snprintf(epi, sizeof epi, "%+.1f", 100.0 * (r->ms_median / r->ms_no_epilogue - 1.0));
+        fprintf(out, "  %6s", epi);
+    }
     for (size_t i = 0; i < rep->peer_count; i++) {
         const bench_peer_result *pr = &r->peers[i];
         char ratio[32] = "-";
@@ -313,6 +323,10 @@ void bench_report_row(bench_report *rep, const bench_record *rec)
             rep->conv_timed++;
             rep->log_gflops_sum += log(r->gflops);
         }
+        if (r->ms_no_epilogue > 0.0 && r->ms_median > 0.0) {
+            rep->epilogue_layers++;
+            rep->log_epilogue_sum += log(r->ms_median / r->ms_no_epilogue);
+        }
         for (size_t i = 0; i < rep->peer_count; i++)
             if (r->peers[i].ran && r->peers[i].ratio > 0.0) {
                 rep->peer_layers[i]++;
@@ -342,6 +356,10 @@ void bench_report_summary(bench_report *rep)
     if (rep->roofline_layers)
         fprintf(out, "; geomean %.1f%% of roofline", exp(rep->log_pct_sum / rep->roofline_layers));
     fprintf(out, "; total %.3f ms (sum of medians)\n", rep->total_ms);
+    if (rep->epilogue_layers)
+        fprintf(out, "epilogue bias + ReLU add %+.1f%% to the convolution (geomean over %d layers, "
+                "same run)\n", 100.0 * (exp(rep->log_epilogue_sum / rep->epilogue_layers) - 1.0),
+                rep->epilogue_layers);
     for (size_t i = 0; i < rep->peer_count; i++) {
         if (rep->peer_layers[i])
             fprintf(out, "vs %-6s geomean %.2fx over %d layer%s (%s ms / cnncl ms: > 1 means "

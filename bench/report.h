@@ -42,6 +42,9 @@ typedef struct bench_report {
     size_t peer_count;           /* peer columns */
     const char *const *peer_names;
     int first_call;              /* cold / warm columns */
+    int epilogue_cost;           /* the 'epi %' column (set after bench_report_init) */
+    int epilogue_layers;
+    double log_epilogue_sum;
     double start_ms;
     /* one batch's totals */
     int layers, verified, wrong, errors, unchecked;

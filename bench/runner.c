@@ -209,6 +209,40 @@ static void finish_rates(bench_result *r)
     }
 }
 
+/* --epilogue-cost: the same convolution planned without bias and ReLU, timed the same way
+ * (after the output was verified: this overwrites it). */
+static int time_plain(cnn_context *ctx, const bench_problem *p, const int64_t in[4],
+                      const int64_t wt[4], const cnn_conv2d_params *params,
+                      const bench_run_config *cfg, layer_data *L, bench_result *r)
+{
+    cnn_conv2d_params plain = *params;
+    plain.activation = CNN_ACTIVATION_NONE;
+    cnn_conv2d_plan *plan = NULL;
+    cnn_status s = cnn_conv2d_plan_create(&plan, ctx, in, wt, 0, &plain);
+    if (s != CNN_SUCCESS)
+        return lib_error(r, ctx, "cnn_conv2d_plan_create (no epilogue)", s);
+    cnn_conv2d_plan *saved_plan = L->conv_plan;
+    cnn_tensor *saved_bias = L->tb;
+    L->conv_plan = plan;
+    L->tb = NULL;
+    free(L->times);
+    free(L->walls);
+    L->times = L->walls = NULL;
+    bench_result plain_r;
+    memset(&plain_r, 0, sizeof plain_r);
+    const int failed = time_layer(ctx, p, cfg, L, &plain_r);
+    L->conv_plan = saved_plan;
+    L->tb = saved_bias;
+    cnn_conv2d_plan_destroy(plan);
+    if (failed) {
+        snprintf(r->error, sizeof r->error, "%s", plain_r.error);
+        r->outcome = BENCH_ERROR;
+        return -1;
+    }
+    r->ms_no_epilogue = plain_r.ms_median;
+    return 0;
+}
+
 /* The peers, after cnncl's output was read and verified (they may overwrite it). */
 static void run_peers(cnn_context *ctx, const cnn_conv2d_desc *d, const bench_run_config *cfg,
                       layer_data *L, bench_result *r)
@@ -278,6 +312,8 @@ static int run_conv(cnn_context *ctx, const bench_problem *p, const bench_run_co
                                          seed + 1, &r->check);
         r->outcome = ok ? BENCH_VERIFIED : BENCH_WRONG;
     }
+    if (cfg->epilogue_cost && time_plain(ctx, p, in, wt, &params, cfg, L, r))
+        return -1;
     run_peers(ctx, &d, cfg, L, r); /* last: they may overwrite cnncl's output */
     return 0;
 }

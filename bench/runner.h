@@ -30,6 +30,7 @@ typedef struct bench_run_config {
     double min_time_ms; /* repeat past reps until this much device time was measured (0: off) */
     unsigned algo_mask; /* allowed algorithms, bit 1 << cnn_conv2d_algo (0: all): the
                            engine chooses among them (cnn_conv2d_params.allowed_algos) */
+    int epilogue_cost;        /* also time each convolution without bias and ReLU */
     bench_peer *const *peers; /* timed after cnncl on each convolution, same data */
     size_t peer_count;
 } bench_run_config;
@@ -55,6 +56,8 @@ typedef struct bench_result {
     int device_timing;        /* 1: from profiling events; 0: wall time (no profiling) */
     double gflops, gbs;       /* flops and bytes over ms_median */
     int timed_reps;           /* executions timed (reps, or more for min_time_ms) */
+    double ms_no_epilogue;    /* --epilogue-cost: median ms of the same convolution without
+                                 bias and ReLU (0: not measured) */
     bench_verify_result check;
     bench_peer_result peers[BENCH_MAX_PEERS]; /* in the order of cfg->peers */
 } bench_result;

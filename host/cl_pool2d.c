@@ -131,7 +131,8 @@ cnn_status cnn_cl_bias_act(cnn_backend *be, const cnn_bias_act_desc *d, void *ou
                              &k);
     if (s != CNN_SUCCESS)
         return s;
-    cl_mem m_x = (cl_mem)x, m_out = (cl_mem)out, m_bias = d->has_bias ? (cl_mem)bias : NULL;
+    /* Never a NULL buffer argument (PoCL specializes those, slower): x when there is no bias. */
+    cl_mem m_x = (cl_mem)x, m_out = (cl_mem)out, m_bias = d->has_bias ? (cl_mem)bias : m_x;
     cl_int count = (cl_int)(d->n * d->c * d->h * d->w), plane = (cl_int)(d->h * d->w);
     cl_int channels = (cl_int)d->c, has_bias = d->has_bias, act = (cl_int)d->activation;
     size_t local = row_width(b) * 4;
