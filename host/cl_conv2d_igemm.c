@@ -179,7 +179,8 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
                                  "conv2d_pack_weights", &st->pack);
     cl_int err = CL_SUCCESS;
     if (s == CNN_SUCCESS) {
-        st->packed = clCreateBuffer(b->context, CL_MEM_READ_WRITE, st->packed_count * 4, NULL, &err);
+        st->packed =
+            clCreateBuffer(b->context, CL_MEM_READ_WRITE, st->packed_count * 4, NULL, &err);
         if (err != CL_SUCCESS)
             s = CNN_CL_FAIL(ctx, "clCreateBuffer(packed weights)", err);
     }

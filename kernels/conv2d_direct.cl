@@ -138,8 +138,9 @@ void conv2d_direct(__global const float *restrict in, __global const float *rest
                 for (int kk = 0; kk < WPT_K; kk++) {
                     const int kg = kg0 + lz * WPT_K + kk;
                     const float wv =
-                        kg < p.Kg ? wt_grp[((size_t)kg * p.Cg + c) * RS + (p.flip ? RS - 1 - rs : rs)]
-                                  : 0.0f;
+                        kg < p.Kg
+                            ? wt_grp[((size_t)kg * p.Cg + c) * RS + (p.flip ? RS - 1 - rs : rs)]
+                            : 0.0f;
                     for (int px = 0; px < WPT_X; px++)
                         acc[kk][px] = mad(wv, xv[px], acc[kk][px]);
                 }

@@ -93,7 +93,8 @@ void pool2d_rows(__global const float *restrict in, __global float *restrict out
             const int rows_padded = y1 - y0;
             y0 = max(y0, 0);
             y1 = min(y1, p.H);
-            const float divisor = (float)((p.count_include_pad ? rows_padded : y1 - y0) * p.kernel_w);
+            const int rows_counted = p.count_include_pad ? rows_padded : y1 - y0;
+            const float divisor = (float)(rows_counted * p.kernel_w);
             int ox = 0;
             for (; ox < min(ox_lo, p.OW); ox++)
                 dst[oy * p.OW + ox] = pool_one(src, p, oy, ox, is_max);
