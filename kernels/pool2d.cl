@@ -98,8 +98,14 @@ void pool2d_rows(__global const float *restrict in, __global float *restrict out
             int ox = 0;
             for (; ox < min(ox_lo, p.OW); ox++)
                 dst[oy * p.OW + ox] = pool_one(src, p, oy, ox, is_max);
-            if (vector_ok) {
-                for (; ox + POOL_VW <= ox_hi; ox += POOL_VW) {
+            if (vector_ok && ox_hi - ox >= POOL_VW) {
+                /* Chunks of 8 up to ox_hi; the last one may overlap the one before it (an output
+                 * computed twice is written twice with the same value). */
+                for (int done = 0; !done;) {
+                    if (ox + POOL_VW >= ox_hi) {
+                        ox = ox_hi - POOL_VW;
+                        done = 1;
+                    }
                     float8 m = (float8)(-INFINITY), sum = (float8)(0.0f);
                     for (int y = y0; y < y1; y++) {
                         __global const float *row = src + y * p.W + ox * p.stride_w - p.pad_w;
@@ -114,6 +120,7 @@ void pool2d_rows(__global const float *restrict in, __global float *restrict out
                         }
                     }
                     vstore8(is_max ? m : sum / divisor, 0, dst + oy * p.OW + ox);
+                    ox += POOL_VW;
                 }
             }
             for (; ox < p.OW; ox++)
