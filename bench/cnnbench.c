@@ -246,8 +246,12 @@ static int open_device(device_run *dev, const char *selector, const bench_option
         return -1;
     }
     info->pocl = device_is_pocl(&info->info);
-    if (o->find)
-        cnn_context_set_find_mode(dev->ctx, 1);
+    if (o->tune) {
+        cnn_context_set_find_mode(dev->ctx, CNN_FIND_ALGORITHMS | CNN_FIND_TUNE);
+        cnn_context_set_tune_budget(dev->ctx, 0.0);
+    } else if (o->find) {
+        cnn_context_set_find_mode(dev->ctx, CNN_FIND_ALGORITHMS);
+    }
     char why[128];
     if (bench_peaks_get(dev->ctx, o->remeasure_peaks, &info->peaks, why, sizeof why))
         snprintf(info->peaks.how, sizeof info->peaks.how, "no roofline: %s", why);

@@ -194,6 +194,8 @@ int bench_options_parse(bench_options *o, int argc, char **argv, char *err, size
             o->first_call = 1;
         } else if (strcmp(arg, "--find") == 0) {
             o->find = 1;
+        } else if (strcmp(arg, "--tune") == 0) {
+            o->tune = 1;
         } else if (strcmp(arg, "--epilogue-cost") == 0) {
             o->epilogue_cost = 1;
         } else if ((v = option_value(argc, argv, &i, "--seed", &m)) || m) {
@@ -270,6 +272,9 @@ void bench_options_help(FILE *out, const char *argv0)
 "                    (one name: that algorithm; a layer it cannot serve fails).\n"
 "  --find            find mode: the library times every algorithm that serves a layer (among\n"
 "                    --algo) and keeps the fastest, remembered in its disk cache.\n"
+"  --tune            find mode with each algorithm's kernel parameters too (tile shapes), no\n"
+"                    time budget: tunes every layer of the suite for this device; the\n"
+"                    results serve every later plan of those shapes.\n"
 "  --epilogue-cost   also time each convolution without its fused bias + ReLU: column\n"
 "                    'epi %%' = how much the epilogue adds, in %% of that time.\n"
 "  --first-call      also measure first-call latency (plan + first execution in a fresh\n"

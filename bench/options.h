@@ -42,6 +42,7 @@ typedef struct bench_options {
     int remeasure_peaks;      /* --remeasure-peaks: ignore the cached device peaks */
     int first_call;           /* --first-call: measure cold and warm first-call latency */
     int find;                 /* --find: the library times the algorithms (find mode) */
+    int tune;                 /* --tune: find mode with the kernel parameters, no budget */
     int epilogue_cost;        /* --epilogue-cost: time each convolution without bias + ReLU */
     int list_devices;
     int list_suites;

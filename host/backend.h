@@ -25,7 +25,11 @@ typedef struct cnn_conv2d_desc {
     cnn_activation activation;
     cnn_conv2d_algo algo;
     unsigned allowed_algos;  /* with AUTO: the choice is restricted to these (0: all) */
+    char tuning[32];         /* kernel parameters chosen by tuning ("" : the backend's rules);
+                                one of the strings conv2d_candidates offered */
 } cnn_conv2d_desc;
+
+#define CNN_TUNING_MAX 32
 
 /* A validated pooling; global pooling is already resolved into kernel = h x w. */
 typedef struct cnn_pool2d_desc {
@@ -65,6 +69,10 @@ typedef struct cnn_backend_vtable {
                              const void *in, const void *weights, uint64_t weights_stamp,
                              const void *bias);
     void (*conv2d_release)(cnn_backend *be, void *state);
+    /* Optional: kernel parameter sets worth timing for d (its algo set), as tuning strings;
+     * returns how many were written (at most max). */
+    int (*conv2d_candidates)(cnn_backend *be, const cnn_conv2d_desc *d,
+                             char (*tunings)[CNN_TUNING_MAX], int max);
     /* Optional: the kernel variant a prepared state runs (kernel file and build options), for
      * self-validation; returns 0 when the backend has no variants (the reference). */
     int (*conv2d_variant)(cnn_backend *be, const void *state, char *buf, size_t size);

@@ -152,6 +152,7 @@ static const cnn_backend_vtable cl_vtable = {
     .conv2d_run = cnn_cl_conv2d_run,
     .conv2d_release = cnn_cl_conv2d_release,
     .conv2d_variant = cnn_cl_conv2d_variant,
+    .conv2d_candidates = cnn_cl_conv2d_candidates,
     .pool2d_prepare = cnn_cl_pool2d_prepare,
     .pool2d_run = cnn_cl_pool2d_run,
     .pool2d_release = cnn_cl_pool2d_release,

@@ -48,6 +48,9 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
 cnn_status cnn_cl_igemm_run(cl_backend *b, void *state, const cnn_conv2d_desc *d, cl_mem out,
                             cl_mem in, cl_mem weights, uint64_t weights_stamp, cl_mem bias);
 void cnn_cl_igemm_release(void *state);
+/* Tile shapes worth timing for d (tuning strings, see backend.h). */
+int cnn_cl_igemm_candidates(cl_backend *b, const cnn_conv2d_desc *d,
+                            char (*tunings)[CNN_TUNING_MAX], int max);
 
 /* Depthwise convolution (cl_conv2d_depthwise.c): one input channel per group. */
 cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
@@ -57,6 +60,8 @@ cnn_status cnn_cl_depthwise_run(cl_backend *b, void *state, cl_mem out, cl_mem i
 void cnn_cl_depthwise_release(void *state);
 void cnn_cl_conv2d_release(cnn_backend *be, void *state);
 int cnn_cl_conv2d_variant(cnn_backend *be, const void *state, char *buf, size_t size);
+int cnn_cl_conv2d_candidates(cnn_backend *be, const cnn_conv2d_desc *d,
+                             char (*tunings)[CNN_TUNING_MAX], int max);
 cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void **state);
 cnn_status cnn_cl_pool2d_run(cnn_backend *be, void *state, const cnn_pool2d_desc *d, void *out,
                              const void *in);

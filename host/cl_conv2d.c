@@ -311,3 +311,11 @@ int cnn_cl_conv2d_variant(cnn_backend *be, const void *state, char *buf, size_t 
     snprintf(buf, size, "%s", st->variant);
     return 1;
 }
+
+int cnn_cl_conv2d_candidates(cnn_backend *be, const cnn_conv2d_desc *d,
+                             char (*tunings)[CNN_TUNING_MAX], int max)
+{
+    if (d->algo == CNN_CONV2D_ALGO_IGEMM || d->algo == CNN_CONV2D_ALGO_GEMM1X1)
+        return cnn_cl_igemm_candidates((cl_backend *)be, d, tunings, max);
+    return 0;
+}

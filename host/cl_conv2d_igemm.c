@@ -71,6 +71,20 @@ static int pick_px(int64_t ow)
     return best;
 }
 
+/* KV channel vectors for a tile of px x rows pixels within acc accumulators. */
+static void set_channel_tile(igemm_tiles *t, const cnn_conv2d_desc *d, int acc)
+{
+    const int64_t kg = d->k / d->groups;
+    const int64_t vectors = (kg + t->vw - 1) / t->vw;
+    t->kv = acc / (t->px * t->rows);
+    if (t->kv > vectors)
+        t->kv = (int)vectors;
+    if (t->kv < 1)
+        t->kv = 1;
+    t->block = t->kv * t->vw;
+    t->pixels = t->px;
+}
+
 static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
 {
     igemm_tiles t;
@@ -99,13 +113,60 @@ static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
      * weights stream from the caches half as often. Not for 1x1 kernels, where the extra row
      * would often need a padded copy of the input. */
     t.rows = !t.one_by_one && t.px <= 7 && d->oh > 1 ? 2 : 1;
-    const int64_t vectors = (kg + t.vw - 1) / t.vw;
-    t.kv = IGEMM_MAX_ACC / (t.px * t.rows);
-    if (t.kv > vectors)
-        t.kv = (int)vectors;
-    t.block = t.kv * t.vw;
-    t.pixels = t.px;
+    set_channel_tile(&t, d, IGEMM_MAX_ACC);
     return t;
+}
+
+/* The tile a tuning string names (see cnn_cl_igemm_candidates), over the rules' defaults;
+ * 0 when the string does not fit the problem (the defaults then stay). */
+static int apply_tuning(igemm_tiles *t, const cnn_conv2d_desc *d)
+{
+    int px = 0, rows = 0, acc = 0, kt = 0;
+    const int64_t kg = d->k / d->groups;
+    if (sscanf(d->tuning, "pixvec kt%d", &kt) == 1) {
+        if (!t->flat || kt < 1 || kt > IGEMM_MAX_ACC / 2)
+            return 0;
+        t->pixvec = 1;
+        t->pv = 2;
+        t->kt = kt > kg ? (int)kg : kt;
+        t->block = t->kt;
+        t->pixels = t->pv * t->vw;
+        return 1;
+    }
+    if (sscanf(d->tuning, "px%d rows%d acc%d", &px, &rows, &acc) != 3 || px < 1 || px > 16 ||
+        rows < 1 || rows > 2 || (rows == 2 && (t->one_by_one || t->flat)) || acc < px * rows ||
+        acc > IGEMM_MAX_ACC)
+        return 0;
+    t->pixvec = 0;
+    t->px = px;
+    t->rows = rows;
+    set_channel_tile(t, d, acc);
+    return 1;
+}
+
+int cnn_cl_igemm_candidates(cl_backend *b, const cnn_conv2d_desc *d,
+                            char (*tunings)[CNN_TUNING_MAX], int max)
+{
+    const igemm_tiles t = choose_tiles(b, d);
+    int n = 0;
+    if (t.flat && b->info.type == CNN_DEVICE_CPU) {
+        static const int kts[] = {14, 12, 7};
+        for (size_t i = 0; i < sizeof kts / sizeof kts[0] && n < max; i++)
+            snprintf(tunings[n++], CNN_TUNING_MAX, "pixvec kt%d", kts[i]);
+    }
+    static const int pxs[] = {14, 12, 8, 7};
+    static const int accs[] = {28, 16};
+    for (size_t i = 0; i < sizeof pxs / sizeof pxs[0]; i++)
+        for (int rows = 1; rows <= 2; rows++)
+            for (size_t a = 0; a < sizeof accs / sizeof accs[0] && n < max; a++) {
+                if (rows == 2 && (t.one_by_one || t.flat || d->oh < 2 || pxs[i] > 8))
+                    continue;
+                if (accs[a] < pxs[i] * rows)
+                    continue;
+                snprintf(tunings[n++], CNN_TUNING_MAX, "px%d rows%d acc%d", pxs[i], rows,
+                         accs[a]);
+            }
+    return n;
 }
 
 cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
@@ -116,6 +177,11 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
     if (!st)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d igemm: out of host memory");
     igemm_tiles t = choose_tiles(b, d);
+    if (d->tuning[0] && !apply_tuning(&t, d)) {
+        free(st);
+        return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT,
+                         "conv2d igemm: tuning '%s' does not fit this problem", d->tuning);
+    }
     st->t = t;
     const int64_t cg = d->c / d->groups, kg = d->k / d->groups;
     const int64_t kb_width = t.block;

@@ -64,7 +64,8 @@ struct cnn_context {
     uint64_t workspace_limit;  /* bytes per workspace; 0: the default */
     struct cnn_variant_result *variants; /* self-checked kernel variants (self_check.c) */
     char *inject_failure;      /* tests: variants that must fail their self-check */
-    int find_mode;             /* AUTO plans time their candidates (find.c) */
+    int find_mode;             /* CNN_FIND_* flags: AUTO plans time their candidates (find.c) */
+    double tune_budget_ms;     /* per plan, for CNN_FIND_TUNE; 0: no limit */
 };
 
 /* The workspace limit in force: the caller's, else 256 MiB, never above the device's max

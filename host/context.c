@@ -8,7 +8,10 @@
 
 cnn_context *cnn_context_alloc(void)
 {
-    return calloc(1, sizeof(cnn_context));
+    cnn_context *ctx = calloc(1, sizeof(cnn_context));
+    if (ctx)
+        ctx->tune_budget_ms = 1000.0;
+    return ctx;
 }
 
 static void context_free(cnn_context *ctx)
@@ -106,11 +109,24 @@ uint64_t cnn_context_workspace_limit(const cnn_context *ctx)
     return limit;
 }
 
-cnn_status cnn_context_set_find_mode(cnn_context *ctx, int on)
+cnn_status cnn_context_set_find_mode(cnn_context *ctx, int mode)
 {
     if (!ctx)
         return CNN_ERROR_INVALID_ARGUMENT;
-    ctx->find_mode = on ? 1 : 0;
+    if (mode & ~(CNN_FIND_ALGORITHMS | CNN_FIND_TUNE))
+        return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT, "find mode: unknown flags 0x%x", mode);
+    ctx->find_mode = mode ? mode | CNN_FIND_ALGORITHMS : 0;
+    cnn_error_clear(ctx);
+    return CNN_SUCCESS;
+}
+
+cnn_status cnn_context_set_tune_budget(cnn_context *ctx, double ms)
+{
+    if (!ctx)
+        return CNN_ERROR_INVALID_ARGUMENT;
+    if (!(ms >= 0.0))
+        return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT, "tune budget: %g ms", ms);
+    ctx->tune_budget_ms = ms;
     cnn_error_clear(ctx);
     return CNN_SUCCESS;
 }

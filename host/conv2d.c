@@ -258,30 +258,51 @@ static cnn_status prepare_checked(cnn_context *ctx, const cnn_conv2d_desc *d, vo
     return s;
 }
 
-/* Find mode: the remembered winner for this device and shape, else the fastest of the
- * algorithms that serve it (and are allowed), timed now. */
+/* The winner that find mode remembered for this device and shape, if it still serves. */
+static int remembered_algo(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_conv2d_desc *chosen,
+                           void **state)
+{
+    const unsigned allowed = desc->allowed_algos ? desc->allowed_algos : ~0u;
+    return cnn_find_lookup(ctx, desc, chosen) && algo_serves(chosen->algo, desc) &&
+           (allowed & (1u << chosen->algo)) &&
+           prepare_checked(ctx, chosen, state) == CNN_SUCCESS;
+}
+
+/* Find mode: the fastest of the algorithms that serve the shape (and are allowed), with their
+ * tuning candidates under CNN_FIND_TUNE, timed now. */
+#define CNN_FIND_MAX_CANDIDATES 64
 static cnn_status find_algo(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_conv2d_desc *chosen,
                             void **state)
 {
     const unsigned allowed = desc->allowed_algos ? desc->allowed_algos : ~0u;
-    cnn_conv2d_algo remembered;
-    if (cnn_find_lookup(ctx, desc, &remembered) && algo_serves(remembered, desc) &&
-        (allowed & (1u << remembered))) {
-        *chosen = *desc;
-        chosen->algo = remembered;
-        if (prepare_checked(ctx, chosen, state) == CNN_SUCCESS)
-            return CNN_SUCCESS;
-    }
-    cnn_conv2d_algo candidates[4];
+    cnn_conv2d_desc candidates[CNN_FIND_MAX_CANDIDATES];
     int n = 0;
-    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_DEPTHWISE; a++)
-        if ((allowed & (1u << a)) && algo_serves((cnn_conv2d_algo)a, desc))
-            candidates[n++] = (cnn_conv2d_algo)a;
+    /* First each algorithm with its default parameters (always timed)... */
+    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_DEPTHWISE; a++) {
+        if ((allowed & (1u << a)) && algo_serves((cnn_conv2d_algo)a, desc)) {
+            candidates[n] = *desc;
+            candidates[n++].algo = (cnn_conv2d_algo)a;
+        }
+    }
+    const int defaults = n;
     if (n == 0)
         return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
                          "conv2d: none of the allowed algorithms (mask 0x%x) serves this shape",
                          allowed);
-    return cnn_find_best(ctx, desc, candidates, n, prepare_checked, chosen, state);
+    /* ...then their kernel parameters, while the tune budget lasts. */
+    cnn_backend *be = ctx->backend;
+    for (int i = 0; i < defaults && (ctx->find_mode & CNN_FIND_TUNE) && be->vt->conv2d_candidates;
+         i++) {
+        char tunings[16][CNN_TUNING_MAX];
+        const int m = be->vt->conv2d_candidates(be, &candidates[i], tunings, 16);
+        for (int j = 0; j < m && n < CNN_FIND_MAX_CANDIDATES; j++) {
+            candidates[n] = candidates[i];
+            tunings[j][CNN_TUNING_MAX - 1] = '\0';
+            memcpy(candidates[n++].tuning, tunings[j], CNN_TUNING_MAX);
+        }
+    }
+    return cnn_find_best(ctx, desc, candidates, n, defaults, ctx->tune_budget_ms,
+                         prepare_checked, chosen, state);
 }
 
 static cnn_status plan_make(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_conv2d_plan **out)
@@ -291,11 +312,15 @@ static cnn_status plan_make(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_c
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d plan: out of host memory");
     plan->ctx = ctx;
     plan->desc = *desc;
-    cnn_status s;
-    if (ctx->find_mode && desc->algo == CNN_CONV2D_ALGO_AUTO)
-        s = find_algo(ctx, desc, &plan->desc, &plan->state);
-    else if ((s = choose_algo(ctx, &plan->desc)) == CNN_SUCCESS)
-        s = prepare_checked(ctx, &plan->desc, &plan->state);
+    cnn_status s = CNN_SUCCESS;
+    if (desc->algo != CNN_CONV2D_ALGO_AUTO ||
+        !remembered_algo(ctx, desc, &plan->desc, &plan->state)) {
+        plan->desc = *desc;
+        if (ctx->find_mode && desc->algo == CNN_CONV2D_ALGO_AUTO)
+            s = find_algo(ctx, desc, &plan->desc, &plan->state);
+        else if ((s = choose_algo(ctx, &plan->desc)) == CNN_SUCCESS)
+            s = prepare_checked(ctx, &plan->desc, &plan->state);
+    }
     /* A workspace that even one image overflows, or a variant that failed its self-check:
      * the engine's own choice falls back to the direct kernel (when allowed) rather than
      * refusing the layer. */

@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L
 #include "find.h"
 
 #include "disk_cache.h"
@@ -5,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define FIND_REPS 3
 
@@ -23,7 +25,7 @@ static void find_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *key
              (int)d->activation, d->allowed_algos);
 }
 
-int cnn_find_lookup(cnn_context *ctx, const cnn_conv2d_desc *d, cnn_conv2d_algo *algo)
+int cnn_find_lookup(cnn_context *ctx, const cnn_conv2d_desc *d, cnn_conv2d_desc *chosen)
 {
     char key[1200];
     find_key(ctx, d, key, sizeof key);
@@ -31,16 +33,28 @@ int cnn_find_lookup(cnn_context *ctx, const cnn_conv2d_desc *d, cnn_conv2d_algo 
     size_t size = 0;
     if (!cnn_disk_cache_load(key, &data, &size))
         return 0;
-    int found = 0;
-    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_DEPTHWISE && !found; a++) {
-        const char *name = cnn_conv2d_algo_string((cnn_conv2d_algo)a);
-        if (size == strlen(name) && !memcmp(data, name, size)) {
-            *algo = (cnn_conv2d_algo)a;
-            found = 1;
+    /* The payload: the algorithm's name, then a blank and the tuning string (maybe empty). */
+    char text[96];
+    const size_t n = size < sizeof text - 1 ? size : sizeof text - 1;
+    memcpy(text, data, n);
+    text[n] = '\0';
+    free(data);
+    char *space = strchr(text, ' ');
+    const char *tuning = "";
+    if (space) {
+        *space = '\0';
+        tuning = space + 1;
+    }
+    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_DEPTHWISE; a++) {
+        if (!strcmp(text, cnn_conv2d_algo_string((cnn_conv2d_algo)a)) &&
+            strlen(tuning) < sizeof chosen->tuning) {
+            *chosen = *d;
+            chosen->algo = (cnn_conv2d_algo)a;
+            snprintf(chosen->tuning, sizeof chosen->tuning, "%s", tuning);
+            return 1;
         }
     }
-    free(data);
-    return found;
+    return 0;
 }
 
 /* The best of FIND_REPS timed executions of a prepared state on scratch buffers; < 0 on error. */
@@ -61,11 +75,20 @@ static double time_state(cnn_context *ctx, const cnn_conv2d_desc *d, void *state
     return best;
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
 cnn_status cnn_find_best(cnn_context *ctx, const cnn_conv2d_desc *d,
-                         const cnn_conv2d_algo *candidates, int count,
+                         const cnn_conv2d_desc *candidates, int count, int always,
+                         double budget_ms,
                          cnn_status (*prepare)(cnn_context *, const cnn_conv2d_desc *, void **),
                          cnn_conv2d_desc *best, void **best_state)
 {
+    const double start = now_ms();
     cnn_backend *be = ctx->backend;
     const size_t in_bytes = (size_t)(d->n * d->c * d->h * d->w) * 4;
     const size_t w_bytes = (size_t)(d->k * (d->c / d->groups) * d->r * d->s) * 4;
@@ -90,14 +113,19 @@ cnn_status cnn_find_best(cnn_context *ctx, const cnn_conv2d_desc *d,
     double best_ms = -1.0;
     cnn_status last = CNN_ERROR_UNSUPPORTED;
     for (int i = 0; i < count && s == CNN_SUCCESS; i++) {
-        cnn_conv2d_desc trial = *d;
-        trial.algo = candidates[i];
+        if (i >= always && budget_ms > 0.0 && now_ms() - start > budget_ms) {
+            cnn_log(CNN_LOG_DEBUG, "find: budget of %.3g ms spent, %d of %d candidates timed",
+                    budget_ms, i, count);
+            break;
+        }
+        cnn_conv2d_desc trial = candidates[i];
         void *state = NULL;
         last = prepare(ctx, &trial, &state);
         if (last != CNN_SUCCESS)
             continue;
         const double ms = time_state(ctx, &trial, state, bx, bw, bb, by);
-        cnn_log(CNN_LOG_DEBUG, "find: %s %.4f ms", cnn_conv2d_algo_string(trial.algo), ms);
+        cnn_log(CNN_LOG_DEBUG, "find: %s [%s] %.4f ms", cnn_conv2d_algo_string(trial.algo),
+                trial.tuning, ms);
         if (ms >= 0.0 && (best_ms < 0.0 || ms < best_ms)) {
             if (*best_state)
                 be->vt->conv2d_release(be, *best_state);
@@ -116,11 +144,11 @@ cnn_status cnn_find_best(cnn_context *ctx, const cnn_conv2d_desc *d,
         return s;
     if (!*best_state)
         return last;
-    char key[1200];
+    char key[1200], payload[96];
     find_key(ctx, d, key, sizeof key);
-    const char *name = cnn_conv2d_algo_string(best->algo);
-    cnn_disk_cache_store(key, (const unsigned char *)name, strlen(name));
-    cnn_log(CNN_LOG_INFO, "find: %s is the fastest (%.4f ms) for this shape", name, best_ms);
+    snprintf(payload, sizeof payload, "%s %s", cnn_conv2d_algo_string(best->algo), best->tuning);
+    cnn_disk_cache_store(key, (const unsigned char *)payload, strlen(payload));
+    cnn_log(CNN_LOG_INFO, "find: %s is the fastest (%.4f ms) for this shape", payload, best_ms);
     cnn_error_clear(ctx);
     return CNN_SUCCESS;
 }

@@ -7,13 +7,17 @@
 
 #include "cnn_internal.h"
 
-/* The remembered winner for d (its algo AUTO), if any. */
-int cnn_find_lookup(cnn_context *ctx, const cnn_conv2d_desc *d, cnn_conv2d_algo *algo);
+/* The remembered winner for d (its algo AUTO), if any: *chosen is d with the winner's
+ * algorithm and tuning. */
+int cnn_find_lookup(cnn_context *ctx, const cnn_conv2d_desc *d, cnn_conv2d_desc *chosen);
 
-/* Time the candidates (each given as a descriptor with its algorithm set, prepared and
- * self-checked by prepare) and return the fastest's descriptor and state; remember it. */
+/* Time the candidates (descriptors of d with an algorithm and maybe a tuning set, prepared and
+ * self-checked by prepare) and return the fastest's descriptor and state; remember it. The
+ * first `always` candidates are always timed; the others only while the time spent is under
+ * budget_ms (0: no limit). */
 cnn_status cnn_find_best(cnn_context *ctx, const cnn_conv2d_desc *d,
-                         const cnn_conv2d_algo *candidates, int count,
+                         const cnn_conv2d_desc *candidates, int count, int always,
+                         double budget_ms,
                          cnn_status (*prepare)(cnn_context *, const cnn_conv2d_desc *, void **),
                          cnn_conv2d_desc *best, void **best_state);
 

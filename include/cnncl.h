@@ -163,11 +163,23 @@ cnn_status cnn_context_last_op_ms(cnn_context *ctx, double *ms);
  * Applies to plans made afterwards. */
 cnn_status cnn_context_set_workspace_limit(cnn_context *ctx, uint64_t bytes);
 
-/* Find mode: when on, a plan whose algorithm is AUTO times every algorithm that can serve its
- * shape (among allowed_algos) on the device and keeps the fastest, like cuDNN's Find; the
- * winner is remembered per device and shape in the disk cache (see CNNCL_CACHE), so later plans
- * skip the timing. Off by default: rules choose, at no cost. Applies to plans made afterwards. */
-cnn_status cnn_context_set_find_mode(cnn_context *ctx, int on);
+/* Find mode flags. */
+#define CNN_FIND_OFF 0
+#define CNN_FIND_ALGORITHMS 1 /* time every algorithm that can serve the shape */
+#define CNN_FIND_TUNE 2       /* also each algorithm's kernel parameters (tile shapes), within
+                                 the tune budget */
+
+/* Find mode: a plan whose algorithm is AUTO times every algorithm that can serve its shape
+ * (among allowed_algos) on the device and keeps the fastest, like cuDNN's Find; with
+ * CNN_FIND_TUNE also their kernel parameters. The winner is remembered per device and shape in
+ * the disk cache (see CNNCL_CACHE), and every later AUTO plan of that shape on that device, in
+ * any process, uses it, find mode or not. Off by default: rules choose, at no cost. mode is
+ * CNN_FIND_OFF, CNN_FIND_ALGORITHMS or CNN_FIND_ALGORITHMS | CNN_FIND_TUNE. */
+cnn_status cnn_context_set_find_mode(cnn_context *ctx, int mode);
+
+/* The most time a plan may spend tuning kernel parameters in find mode, in milliseconds (each
+ * algorithm's default parameters are always timed); 0: no limit. Default 1000 ms. */
+cnn_status cnn_context_set_tune_budget(cnn_context *ctx, double ms);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Tensors: NCHW float32 in the context's device memory.                                      */

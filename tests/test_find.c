@@ -114,6 +114,45 @@ static int test_find(cnn_context *ctx)
     return 0;
 }
 
+/* Tune mode: the kernel parameters of each algorithm are timed too; the plan is right, the
+ * winner (algorithm and parameters) is remembered and served to a new context, which needs no
+ * find mode for it. A tiny budget still times every algorithm's defaults. */
+static int test_tune(cnn_context *ctx)
+{
+    cnn_device_info info;
+    CHECK_OK(cnn_context_device(ctx, &info));
+    CHECK_STATUS(cnn_context_set_find_mode(ctx, 8), CNN_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(cnn_context_set_tune_budget(ctx, -1.0), CNN_ERROR_INVALID_ARGUMENT);
+    CHECK_OK(cnn_context_set_find_mode(ctx, CNN_FIND_ALGORITHMS | CNN_FIND_TUNE));
+    CHECK_OK(cnn_context_set_tune_budget(ctx, 0.0));
+    cnn_conv2d_params p = cnn_conv2d_params_default();
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+    p.activation = CNN_ACTIVATION_RELU;
+    const int64_t xs[4] = {1, 24, 9, 13}, ws[4] = {40, 24, 3, 3};
+    const int before = count_files(cache_dir);
+    cnn_conv2d_algo tuned = CNN_CONV2D_ALGO_AUTO, again = CNN_CONV2D_ALGO_AUTO;
+    if (plan_algo(ctx, xs, ws, &p, &tuned))
+        return 1;
+    CHECK_MSG(count_files(cache_dir) > before, "tune mode wrote no cache entry");
+    cnn_context *other = NULL;
+    CHECK_OK(cnn_context_create(&other, info.selector, NULL, 0)); /* no find mode */
+    const int entries = count_files(cache_dir);
+    int failed = plan_algo(other, xs, ws, &p, &again);
+    tu_release();
+    cnn_context_destroy(other);
+    CHECK(!failed);
+    CHECK_MSG(again == tuned, "tuned %s, then chose %s", cnn_conv2d_algo_string(tuned),
+              cnn_conv2d_algo_string(again));
+    CHECK(count_files(cache_dir) == entries);
+    /* A budget too small for any tuning candidate: the defaults are still timed. */
+    CHECK_OK(cnn_context_set_tune_budget(ctx, 0.001));
+    const int64_t xs2[4] = {1, 24, 11, 11};
+    if (plan_algo(ctx, xs2, ws, &p, &tuned))
+        return 1;
+    CHECK_OK(cnn_context_set_find_mode(ctx, CNN_FIND_OFF));
+    return 0;
+}
+
 int main(void)
 {
     /* PoCL keeps its own kernel cache under XDG_CACHE_HOME too: leave it where it was, so that
@@ -149,6 +188,7 @@ int main(void)
             continue;
         }
         failures += tu_run("find mode times, remembers and reuses", test_find, ctx);
+        failures += tu_run("tune mode times kernel parameters too", test_tune, ctx);
         tu_context_destroy(ctx);
     }
     tu_release_all_memory();
