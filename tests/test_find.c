@@ -173,26 +173,11 @@ int main(void)
     }
     setenv("XDG_CACHE_HOME", cache_dir, 1);
     unsetenv("CNNCL_CACHE");
-    tu_devices devs;
-    if (tu_device_selectors(&devs, 0))
-        return 1;
-    if (devs.count == 0) {
-        printf("no OpenCL device: skipped\n");
-        return TU_SKIP;
-    }
-    int failures = 0;
-    for (int i = 0; i < devs.count; i++) {
-        cnn_context *ctx = tu_context(devs.selector[i]);
-        if (!ctx) {
-            failures++;
-            continue;
-        }
-        failures += tu_run("find mode times, remembers and reuses", test_find, ctx);
-        failures += tu_run("tune mode times kernel parameters too", test_tune, ctx);
-        tu_context_destroy(ctx);
-    }
-    tu_release_all_memory();
+    static const tu_case cases[] = {
+        {"find mode times, remembers and reuses", test_find},
+        {"tune mode times kernel parameters too", test_tune},
+    };
+    const int code = tu_main_opencl(cases, 2);
     remove_cache_dir();
-    printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return code;
 }

@@ -78,26 +78,9 @@ static int test_failing_variant(cnn_context *ctx)
 
 int main(void)
 {
-    tu_devices devs;
-    if (tu_device_selectors(&devs, 0))
-        return 1;
-    if (devs.count == 0) {
-        printf("no OpenCL device: skipped\n");
-        return TU_SKIP;
-    }
     cnn_log_set_level(CNN_LOG_ERROR); /* the injected failure is logged at WARN */
-    int failures = 0;
-    for (int i = 0; i < devs.count; i++) {
-        cnn_context *ctx = tu_context(devs.selector[i]);
-        if (!ctx) {
-            failures++;
-            continue;
-        }
-        failures += tu_run("a variant that fails its self-check is never used",
-                           test_failing_variant, ctx);
-        tu_context_destroy(ctx);
-    }
-    tu_release_all_memory();
-    printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    static const tu_case cases[] = {
+        {"a variant that fails its self-check is never used", test_failing_variant},
+    };
+    return tu_main_opencl(cases, 1);
 }

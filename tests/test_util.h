@@ -435,6 +435,40 @@ static inline int tu_run(const char *name, tu_test_fn fn, cnn_context *ctx)
     return failed;
 }
 
+typedef struct tu_case {
+    const char *name;
+    tu_test_fn fn;
+} tu_case;
+
+/* The main of a test that needs OpenCL: every case on a context of every OpenCL device, then
+ * the process's exit code (TU_SKIP when there is no OpenCL device). */
+static inline int tu_main_opencl(const tu_case *cases, int count)
+{
+    tu_devices devs;
+    if (tu_device_selectors(&devs, 0) != 0) {
+        return 1;
+    }
+    if (devs.count == 0) {
+        printf("no OpenCL device: skipped\n");
+        return TU_SKIP;
+    }
+    int failures = 0;
+    for (int i = 0; i < devs.count; i++) {
+        cnn_context *ctx = tu_context(devs.selector[i]);
+        if (ctx == NULL) {
+            failures++;
+            continue;
+        }
+        for (int c = 0; c < count; c++) {
+            failures += tu_run(cases[c].name, cases[c].fn, ctx);
+        }
+        tu_context_destroy(ctx);
+    }
+    tu_release_all_memory();
+    printf("%d failure(s)\n", failures);
+    return failures == 0 ? 0 : 1;
+}
+
 /* ---- deterministic PRNG (splitmix64) ----------------------------------------------------- */
 
 typedef struct tu_rng {

@@ -95,24 +95,8 @@ static int test_split(cnn_context *ctx)
 
 int main(void)
 {
-    tu_devices devs;
-    if (tu_device_selectors(&devs, 0))
-        return 1;
-    if (devs.count == 0) {
-        printf("no OpenCL device: skipped\n");
-        return TU_SKIP;
-    }
-    int failures = 0;
-    for (int i = 0; i < devs.count; i++) {
-        cnn_context *ctx = tu_context(devs.selector[i]);
-        if (!ctx) {
-            failures++;
-            continue;
-        }
-        failures += tu_run("workspace limit: passes over the batch, fallback", test_split, ctx);
-        tu_context_destroy(ctx);
-    }
-    tu_release_all_memory();
-    printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    static const tu_case cases[] = {
+        {"workspace limit: passes over the batch, fallback", test_split},
+    };
+    return tu_main_opencl(cases, 1);
 }
