@@ -336,9 +336,74 @@ static int run_problem(cnn_context *ctx, tu_rng *r, const conv_problem *pr, int 
     return 0;
 }
 
+static int problem_count = 312;
+
+/* Every drawn problem and the fixed large 1x1 ones on ctx; 0 when all match. */
+static int random_problems(cnn_context *ctx)
+{
+    /* The same problems on every device. */
+    tu_rng r = tu_rng_make(1);
+    int dev_failures = 0, per_mode[3] = {0};
+    for (int i = 0; i < problem_count; i++) {
+        int cls = i % NUM_CLASSES, mode = (i / NUM_CLASSES) % 3;
+        conv_problem pr;
+        int tries = 0;
+        while (!draw_problem(&r, cls, &pr)) {
+            if (++tries > 1000) {
+                fprintf(stderr, "could not draw a problem of class %s\n", class_names[cls]);
+                return 1;
+            }
+        }
+        char desc[256];
+        tu_note("#%d (%s, %s): %s", i, class_names[cls],
+                mode == 0 ? "one-shot" : mode == 1 ? "plan x2 same tensors"
+                                                   : "plan x2 new tensors",
+                tu_conv_desc(desc, sizeof desc, pr.xs, pr.ws, &pr.p, pr.has_bias));
+        int failed = run_problem(ctx, &r, &pr, mode) != 0;
+        tu_release();
+        dev_failures += failed;
+        per_mode[mode]++;
+        if (dev_failures >= 20) {
+            fprintf(stderr, "too many failures, stopping\n");
+            break;
+        }
+    }
+    /* Shapes that the random classes seldom reach: 1x1 stride-1 convolutions on planes of
+     * 512 pixels and more, which the CPU device runs as a pixel-vector GEMM; partial
+     * channel blocks, a partial last tile of the plane, groups, batch. */
+    static const int64_t large_1x1[][6] = {
+        /* n, c, h, w, k, groups */
+        {1, 3, 24, 24, 17, 1}, {2, 5, 23, 25, 33, 1}, {1, 8, 32, 48, 14, 2},
+        {1, 64, 56, 56, 64, 1}, {3, 6, 40, 13, 30, 3}, {1, 1, 45, 50, 1, 1},
+    };
+    for (int i = 0; i < (int)(sizeof large_1x1 / sizeof large_1x1[0]); i++) {
+        const int64_t *q = large_1x1[i];
+        conv_problem pr;
+        memset(&pr, 0, sizeof pr);
+        pr.p = cnn_conv2d_params_default();
+        pr.p.groups = q[5];
+        pr.p.activation = i % 2 ? CNN_ACTIVATION_RELU : CNN_ACTIVATION_NONE;
+        pr.has_bias = i % 3 != 0;
+        pr.xs[0] = q[0]; pr.xs[1] = q[1]; pr.xs[2] = q[2]; pr.xs[3] = q[3];
+        pr.ws[0] = q[4]; pr.ws[1] = q[1] / q[5]; pr.ws[2] = 1; pr.ws[3] = 1;
+        char desc[256];
+        tu_note("large 1x1 #%d: %s", i,
+                tu_conv_desc(desc, sizeof desc, pr.xs, pr.ws, &pr.p, pr.has_bias));
+        int failed = run_problem(ctx, &r, &pr, i % 3) != 0;
+        tu_release();
+        dev_failures += failed;
+        per_mode[i % 3]++;
+    }
+    printf("     %d random + 6 large 1x1 problems: %d failed (one-shot %d, plan %d + %d)\n",
+           problem_count, dev_failures, per_mode[0], per_mode[1], per_mode[2]);
+    return dev_failures != 0;
+}
+
 int main(int argc, char **argv)
 {
-    int count = argc > 1 ? atoi(argv[1]) : 312;
+    if (argc > 1) {
+        problem_count = atoi(argv[1]);
+    }
     if (argc > 2) {
         max_macs = strtoll(argv[2], NULL, 0);
     }
@@ -348,82 +413,6 @@ int main(int argc, char **argv)
     if (argc > 4) {
         channel_scale = strtoll(argv[4], NULL, 0);
     }
-    tu_devices devs;
-    if (tu_device_selectors(&devs, 0) != 0) {
-        return 1;
-    }
-    if (devs.count == 0) {
-        printf("no OpenCL device: skipped\n");
-        return TU_SKIP;
-    }
-    int failures = 0;
-    for (int dev = 0; dev < devs.count; dev++) {
-        cnn_context *ctx = tu_context(devs.selector[dev]);
-        if (ctx == NULL) {
-            failures++;
-            continue;
-        }
-        /* The same problems on every device. */
-        tu_rng r = tu_rng_make(1);
-        int dev_failures = 0, per_mode[3] = {0};
-        for (int i = 0; i < count; i++) {
-            int cls = i % NUM_CLASSES, mode = (i / NUM_CLASSES) % 3;
-            conv_problem pr;
-            int tries = 0;
-            while (!draw_problem(&r, cls, &pr)) {
-                if (++tries > 1000) {
-                    fprintf(stderr, "could not draw a problem of class %s\n",
-                            class_names[cls]);
-                    return 1;
-                }
-            }
-            char desc[256];
-            tu_note("#%d (%s, %s): %s", i, class_names[cls],
-                    mode == 0 ? "one-shot" : mode == 1 ? "plan x2 same tensors"
-                                                       : "plan x2 new tensors",
-                    tu_conv_desc(desc, sizeof desc, pr.xs, pr.ws, &pr.p, pr.has_bias));
-            int failed = run_problem(ctx, &r, &pr, mode) != 0;
-            tu_release();
-            dev_failures += failed;
-            per_mode[mode]++;
-            if (dev_failures >= 20) {
-                fprintf(stderr, "too many failures on %s, stopping\n", devs.selector[dev]);
-                break;
-            }
-        }
-        /* Shapes that the random classes seldom reach: 1x1 stride-1 convolutions on planes of
-         * 512 pixels and more, which the CPU device runs as a pixel-vector GEMM; partial
-         * channel blocks, a partial last tile of the plane, groups, batch. */
-        static const int64_t large_1x1[][6] = {
-            /* n, c, h, w, k, groups */
-            {1, 3, 24, 24, 17, 1}, {2, 5, 23, 25, 33, 1}, {1, 8, 32, 48, 14, 2},
-            {1, 64, 56, 56, 64, 1}, {3, 6, 40, 13, 30, 3}, {1, 1, 45, 50, 1, 1},
-        };
-        for (int i = 0; i < (int)(sizeof large_1x1 / sizeof large_1x1[0]); i++) {
-            const int64_t *q = large_1x1[i];
-            conv_problem pr;
-            memset(&pr, 0, sizeof pr);
-            pr.p = cnn_conv2d_params_default();
-            pr.p.groups = q[5];
-            pr.p.activation = i % 2 ? CNN_ACTIVATION_RELU : CNN_ACTIVATION_NONE;
-            pr.has_bias = i % 3 != 0;
-            pr.xs[0] = q[0]; pr.xs[1] = q[1]; pr.xs[2] = q[2]; pr.xs[3] = q[3];
-            pr.ws[0] = q[4]; pr.ws[1] = q[1] / q[5]; pr.ws[2] = 1; pr.ws[3] = 1;
-            char desc[256];
-            tu_note("large 1x1 #%d: %s", i,
-                    tu_conv_desc(desc, sizeof desc, pr.xs, pr.ws, &pr.p, pr.has_bias));
-            int failed = run_problem(ctx, &r, &pr, i % 3) != 0;
-            tu_release();
-            dev_failures += failed;
-            per_mode[i % 3]++;
-        }
-        printf("%-4s %d random conv2d problems [%s]: %d failed (one-shot %d, plan %d + %d)\n",
-               dev_failures ? "FAIL" : "ok", count, devs.selector[dev], dev_failures,
-               per_mode[0], per_mode[1], per_mode[2]);
-        failures += dev_failures;
-        tu_context_destroy(ctx);
-    }
-    tu_release_all_memory();
-    printf("%d failure(s), seed 0x%" PRIx64 "\n", failures, tu_seed());
-    return failures == 0 ? 0 : 1;
+    static const tu_case cases[] = {{"random conv2d against the reference", random_problems}};
+    return tu_main_opencl(cases, 1);
 }

@@ -216,59 +216,56 @@ static int run_bias_act(cnn_context *ctx, tu_rng *r, int i)
     return 0;
 }
 
+static int pool_count = 240, bias_count = 120;
+
+static int random_pools(cnn_context *ctx)
+{
+    tu_rng r = tu_rng_make(2);
+    int failures = 0;
+    for (int i = 0; i < pool_count && failures < 20; i++) {
+        int cls = i % NUM_CLASSES, mode = (i / NUM_CLASSES) % 2;
+        pool_problem pr;
+        int tries = 0;
+        while (!draw_pool(&r, cls, &pr)) {
+            if (++tries > 1000) {
+                fprintf(stderr, "could not draw a pooling problem\n");
+                return 1;
+            }
+        }
+        char desc[256];
+        tu_note("pool #%d (%s, %s%s): %s", i, class_names[cls], mode ? "plan x2" : "one-shot",
+                pr.negative ? ", negative inputs" : "",
+                tu_pool_desc(desc, sizeof desc, pr.xs, &pr.p));
+        failures += run_pool(ctx, &r, &pr, mode) != 0;
+        tu_release();
+    }
+    printf("     %d random pool2d problems: %d failed\n", pool_count, failures);
+    return failures != 0;
+}
+
+static int random_bias_acts(cnn_context *ctx)
+{
+    tu_rng r = tu_rng_make(3);
+    int failures = 0;
+    for (int i = 0; i < bias_count && failures < 20; i++) {
+        failures += run_bias_act(ctx, &r, i) != 0;
+        tu_release();
+    }
+    printf("     %d random bias_act problems: %d failed\n", bias_count, failures);
+    return failures != 0;
+}
+
 int main(int argc, char **argv)
 {
-    int pool_count = argc > 1 ? atoi(argv[1]) : 240;
-    int bias_count = argc > 2 ? atoi(argv[2]) : 120;
-    tu_devices devs;
-    if (tu_device_selectors(&devs, 0) != 0) {
-        return 1;
+    if (argc > 1) {
+        pool_count = atoi(argv[1]);
     }
-    if (devs.count == 0) {
-        printf("no OpenCL device: skipped\n");
-        return TU_SKIP;
+    if (argc > 2) {
+        bias_count = atoi(argv[2]);
     }
-    int failures = 0;
-    for (int dev = 0; dev < devs.count; dev++) {
-        cnn_context *ctx = tu_context(devs.selector[dev]);
-        if (ctx == NULL) {
-            failures++;
-            continue;
-        }
-        tu_rng r = tu_rng_make(2);
-        int pool_failures = 0;
-        for (int i = 0; i < pool_count && pool_failures < 20; i++) {
-            int cls = i % NUM_CLASSES, mode = (i / NUM_CLASSES) % 2;
-            pool_problem pr;
-            int tries = 0;
-            while (!draw_pool(&r, cls, &pr)) {
-                if (++tries > 1000) {
-                    fprintf(stderr, "could not draw a pooling problem\n");
-                    return 1;
-                }
-            }
-            char desc[256];
-            tu_note("pool #%d (%s, %s%s): %s", i, class_names[cls],
-                    mode ? "plan x2" : "one-shot", pr.negative ? ", negative inputs" : "",
-                    tu_pool_desc(desc, sizeof desc, pr.xs, &pr.p));
-            pool_failures += run_pool(ctx, &r, &pr, mode) != 0;
-            tu_release();
-        }
-        printf("%-4s %d random pool2d problems [%s]: %d failed\n", pool_failures ? "FAIL" : "ok",
-               pool_count, devs.selector[dev], pool_failures);
-
-        tu_rng rb = tu_rng_make(3);
-        int bias_failures = 0;
-        for (int i = 0; i < bias_count && bias_failures < 20; i++) {
-            bias_failures += run_bias_act(ctx, &rb, i) != 0;
-            tu_release();
-        }
-        printf("%-4s %d random bias_act problems [%s]: %d failed\n",
-               bias_failures ? "FAIL" : "ok", bias_count, devs.selector[dev], bias_failures);
-        failures += pool_failures + bias_failures;
-        tu_context_destroy(ctx);
-    }
-    tu_release_all_memory();
-    printf("%d failure(s), seed 0x%" PRIx64 "\n", failures, tu_seed());
-    return failures == 0 ? 0 : 1;
+    static const tu_case cases[] = {
+        {"random pool2d against the reference", random_pools},
+        {"random bias_act against the reference", random_bias_acts},
+    };
+    return tu_main_opencl(cases, 2);
 }
