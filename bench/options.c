@@ -72,7 +72,7 @@ static int parse_algos(bench_options *o, const char *s, char *err, size_t err_si
         if (!found)
             return bench_fail(err, err_size,
                               "--algo: unknown algorithm '%.*s' (all, direct, igemm, gemm1x1, "
-                              "depthwise)",
+                              "depthwise, winograd)",
                               (int)len, s);
         if (!comma)
             return 0;
@@ -268,8 +268,9 @@ void bench_options_help(FILE *out, const char *argv0)
 "  --min-time S      repeat each layer past --reps until S seconds of device time were\n"
 "                    measured (default 0: exactly --reps).\n"
 "  --algo LIST       convolution algorithms allowed, comma-separated, or all (default):\n"
-"                    direct, igemm, gemm1x1, depthwise. The engine chooses among them\n"
-"                    (one name: that algorithm; a layer it cannot serve fails).\n"
+"                    direct, igemm, gemm1x1, depthwise, winograd. The engine chooses\n"
+"                    among them (one name: that algorithm; a layer it cannot serve\n"
+"                    fails).\n"
 "  --find            find mode: the library times every algorithm that serves a layer (among\n"
 "                    --algo) and keeps the fastest, remembered in its disk cache.\n"
 "  --tune            find mode with each algorithm's kernel parameters too (tile shapes), no\n"
@@ -315,7 +316,7 @@ void bench_options_help(FILE *out, const char *argv0)
 "(input, weights, bias and output once). Verification checks every output of small layers\n"
 "(<= 200000 outputs) and, for larger ones, every border output of 8 (n,k) planes, one\n"
 "output per channel and per image and 2000 random outputs, each within\n"
-"|y - ref| <= 1e-5 * sum|x*w| + 1e-6.\n"
+"|y - ref| <= 1e-5 * sum|x*w| + 1e-6 (winograd: + 2e-5 * max|x| * sum|w_k|).\n"
 "\n"
 "Environment:\n"
 "  CNNCL_DEVICE      default device selector.\n"

@@ -122,7 +122,8 @@ void bench_report_header(bench_report *rep, const cnn_device_info *dev, const be
         fprintf(out, "verify   against the reference (double accumulation): every output of "
                 "layers up to %d outputs and %.0e multiply-adds,\n         else %d random + one "
                 "per channel and per image + the borders of %d (n,k) planes;\n         "
-                "|y-ref| <= 1e-5*sum|x*w| + 1e-6 (max pooling: exact); seed %" PRIu64 "\n",
+                "|y-ref| <= 1e-5*sum|x*w| + 1e-6 (winograd: + 2e-5*max|x|*sum|w_k|; max pooling: "
+                "exact); seed %" PRIu64 "\n",
                 BENCH_VERIFY_FULL_OUTPUTS, BENCH_VERIFY_FULL_MACS, BENCH_VERIFY_RANDOM,
                 BENCH_VERIFY_PLANES, c->seed);
     else

@@ -308,6 +308,7 @@ static int run_conv(cnn_context *ctx, const bench_problem *p, const bench_run_co
         s = cnn_tensor_read(L->ty, L->y, out[0] * out[1] * out[2] * out[3]);
         if (s != CNN_SUCCESS)
             return lib_error(r, ctx, "cnn_tensor_read", s);
+        d.algo = r->algo; /* the tolerance is the algorithm's */
         const int ok = bench_verify_conv(&d, L->x, L->w, p->has_bias ? L->b : NULL, L->y,
                                          seed + 1, &r->check);
         r->outcome = ok ? BENCH_VERIFIED : BENCH_WRONG;

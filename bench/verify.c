@@ -13,7 +13,7 @@ typedef struct checker {
     const cnn_conv2d_desc *conv;
     const cnn_pool2d_desc *pool;
     const float *x, *w, *bias;
-    double pool_scale; /* avg pooling: max |x| */
+    double x_max;      /* max |x|: avg pooling's scale, and Winograd's with sum |w_k| */
     const float *y;
     int64_t shape[4]; /* output n, k, oh, ow */
 } checker;
@@ -27,13 +27,17 @@ static double conv_reference(const checker *c, const int64_t at[4], double *tol)
      * check right should the point ever return the pre-activation value. */
     if (c->conv->activation == CNN_ACTIVATION_RELU && ref < 0.0)
         ref = 0.0;
-    *tol = 1e-5 * abs_sum + 1e-6;
+    const int64_t wk = (c->conv->c / c->conv->groups) * c->conv->r * c->conv->s;
+    double w_sum = 0.0;
+    for (int64_t i = 0; i < wk; i++)
+        w_sum += fabs((double)c->w[at[1] * wk + i]);
+    *tol = cnn_ref_conv2d_tolerance(c->conv->algo, abs_sum, c->x_max * w_sum);
     return ref;
 }
 
 static double pool_reference(const checker *c, const int64_t at[4], double *tol)
 {
-    *tol = c->pool->mode == CNN_POOL_MAX ? 0.0 : 1e-5 * c->pool_scale + 1e-6;
+    *tol = c->pool->mode == CNN_POOL_MAX ? 0.0 : 1e-5 * c->x_max + 1e-6;
     return cnn_ref_pool2d_point(c->pool, c->x, at[0], at[1], at[2], at[3]);
 }
 
@@ -152,6 +156,8 @@ int bench_verify_conv(const cnn_conv2d_desc *d, const float *x, const float *w,
     c.w = w;
     c.bias = bias;
     c.y = y;
+    for (int64_t i = 0; i < d->n * d->c * d->h * d->w; i++)
+        c.x_max = fmax(c.x_max, fabs((double)x[i]));
     c.shape[0] = d->n;
     c.shape[1] = d->k;
     c.shape[2] = d->oh;
@@ -175,8 +181,8 @@ int bench_verify_pool(const cnn_pool2d_desc *d, const float *x, const float *y, 
     if (d->mode == CNN_POOL_AVG) {
         const int64_t count = d->n * d->c * d->h * d->w;
         for (int64_t i = 0; i < count; i++)
-            if (fabs((double)x[i]) > c.pool_scale)
-                c.pool_scale = fabs((double)x[i]);
+            if (fabs((double)x[i]) > c.x_max)
+                c.x_max = fabs((double)x[i]);
     }
     return run_checks(&c, (double)d->kernel_h * (double)d->kernel_w, seed, r);
 }

@@ -39,8 +39,8 @@ typedef struct bench_verify_result {
 } bench_verify_result;
 
 /* Check a convolution output y (d's output shape) computed from x, w and bias (NULL when
- * d->has_bias is 0). seed picks the samples. Returns 1 when every checked output is within the
- * tolerance, else 0. */
+ * d->has_bias is 0) by d->algo (its tolerance: cnn_ref_conv2d_tolerance). seed picks the
+ * samples. Returns 1 when every checked output is within the tolerance, else 0. */
 int bench_verify_conv(const cnn_conv2d_desc *d, const float *x, const float *w,
                       const float *bias, const float *y, uint64_t seed, bench_verify_result *r);
 

@@ -42,7 +42,8 @@ cnn_status cnn_cl_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc
 /* The name of a convolution variant: kernel file and build options (for self-validation). */
 #define CNN_CL_VARIANT_MAX 256
 
-/* The CPU-shaped implicit GEMM and 1x1 GEMM (cl_conv2d_igemm.c); state is theirs. */
+/* The CPU-shaped implicit GEMM and 1x1 GEMM (cl_conv2d_igemm.c); state is theirs. The run
+ * functions of the algorithms enqueue into the operation that cnn_cl_conv2d_run began. */
 cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
                                 char variant[CNN_CL_VARIANT_MAX]);
 cnn_status cnn_cl_igemm_run(cl_backend *b, void *state, const cnn_conv2d_desc *d, cl_mem out,
@@ -51,6 +52,15 @@ void cnn_cl_igemm_release(void *state);
 /* Tile shapes worth timing for d (tuning strings, see backend.h). */
 int cnn_cl_igemm_candidates(cl_backend *b, const cnn_conv2d_desc *d,
                             char (*tunings)[CNN_TUNING_MAX], int max);
+
+/* Winograd F(4x4,3x3) (cl_conv2d_winograd.c): its transforms around a grouped 1x1 GEMM. */
+cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
+                                   char variant[CNN_CL_VARIANT_MAX]);
+cnn_status cnn_cl_winograd_run(cl_backend *b, void *state, cl_mem out, cl_mem in, cl_mem weights,
+                               uint64_t weights_stamp, cl_mem bias);
+void cnn_cl_winograd_release(void *state);
+int cnn_cl_winograd_candidates(cl_backend *b, const cnn_conv2d_desc *d,
+                               char (*tunings)[CNN_TUNING_MAX], int max);
 
 /* Depthwise convolution (cl_conv2d_depthwise.c): one input channel per group. */
 cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,

@@ -2,7 +2,7 @@
  * this file also holds the tiled direct kernel (kernels/conv2d_direct.cl): it picks its tile
  * sizes for the device and shape, fits them to the device's limits, and launches it. The
  * implicit GEMM and 1x1 GEMM are in cl_conv2d_igemm.c, the depthwise kernel in
- * cl_conv2d_depthwise.c. */
+ * cl_conv2d_depthwise.c, Winograd in cl_conv2d_winograd.c. */
 #include "cl_backend_internal.h"
 
 #include <stdio.h>
@@ -205,7 +205,6 @@ static cnn_status direct_run(cl_backend *b, void *state, void *out, const void *
     conv_state *st = state;
     cl_mem m_in = (cl_mem)in, m_w = (cl_mem)weights, m_out = (cl_mem)out;
     cl_mem m_bias = (cl_mem)bias; /* never NULL: see cnn_cl_conv2d_run */
-    cnn_cl_op_begin(b);
     cnn_status s = cnn_cl_set_arg(b, st->kernel, 0, sizeof m_in, &m_in);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 1, sizeof m_w, &m_w);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 2, sizeof m_bias, &m_bias);
@@ -259,6 +258,9 @@ cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void
     case CNN_CONV2D_ALGO_DEPTHWISE:
         s = cnn_cl_depthwise_prepare(b, d, &st->impl, st->variant);
         break;
+    case CNN_CONV2D_ALGO_WINOGRAD:
+        s = cnn_cl_winograd_prepare(b, d, &st->impl, st->variant);
+        break;
     default:
         s = cnn_error(be->ctx, CNN_ERROR_UNSUPPORTED, "conv2d: algorithm %s is not available "
                       "on OpenCL", cnn_conv2d_algo_string(d->algo));
@@ -282,6 +284,10 @@ cnn_status cnn_cl_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc
      * runs a NULL buffer argument through a slower specialization of the whole kernel
      * (measured: the implicit GEMM on res2a_branch2b took 1.17 ms instead of 0.61). */
     const void *bias_arg = d->has_bias ? bias : weights;
+    cnn_cl_op_begin(b);
+    if (st->algo == CNN_CONV2D_ALGO_WINOGRAD)
+        return cnn_cl_winograd_run(b, st->impl, (cl_mem)out, (cl_mem)in, (cl_mem)weights,
+                                   weights_stamp, (cl_mem)bias_arg);
     if (st->algo == CNN_CONV2D_ALGO_DIRECT)
         return direct_run(b, st->impl, out, in, weights, bias_arg);
     if (st->algo == CNN_CONV2D_ALGO_DEPTHWISE)
@@ -299,6 +305,8 @@ void cnn_cl_conv2d_release(cnn_backend *be, void *state)
         direct_release(st->impl);
     else if (st->algo == CNN_CONV2D_ALGO_DEPTHWISE)
         cnn_cl_depthwise_release(st->impl);
+    else if (st->algo == CNN_CONV2D_ALGO_WINOGRAD)
+        cnn_cl_winograd_release(st->impl);
     else
         cnn_cl_igemm_release(st->impl);
     free(st);
@@ -317,5 +325,7 @@ int cnn_cl_conv2d_candidates(cnn_backend *be, const cnn_conv2d_desc *d,
 {
     if (d->algo == CNN_CONV2D_ALGO_IGEMM || d->algo == CNN_CONV2D_ALGO_GEMM1X1)
         return cnn_cl_igemm_candidates((cl_backend *)be, d, tunings, max);
+    if (d->algo == CNN_CONV2D_ALGO_WINOGRAD)
+        return cnn_cl_winograd_candidates((cl_backend *)be, d, tunings, max);
     return 0;
 }

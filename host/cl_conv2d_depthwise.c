@@ -84,7 +84,6 @@ cnn_status cnn_cl_depthwise_run(cl_backend *b, void *state, cl_mem out, cl_mem i
                                 cl_mem weights, cl_mem bias)
 {
     dw_state *st = state;
-    cnn_cl_op_begin(b);
     cnn_status s = CNN_SUCCESS;
     cl_kernel k = st->kernel;
     /* One pass per part of the batch that the padded copy holds (one pass without a copy). */

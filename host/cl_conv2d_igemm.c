@@ -108,7 +108,7 @@ static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
         t.pixels = t.pv * t.vw;
         return t;
     }
-    t.px = t.flat ? 14 : pick_px(d->ow);
+    t.px = pick_px(t.flat ? d->oh * d->ow : d->ow);
     /* Narrow maps (7x7): two rows per tile, so that each weight vector feeds 14 pixels and the
      * weights stream from the caches half as often. Not for 1x1 kernels, where the extra row
      * would often need a padded copy of the input. */
@@ -291,7 +291,6 @@ cnn_status cnn_cl_igemm_run(cl_backend *b, void *state, const cnn_conv2d_desc *d
                             cl_mem in, cl_mem weights, uint64_t weights_stamp, cl_mem bias)
 {
     igemm_state *st = state;
-    cnn_cl_op_begin(b);
     cnn_status s = CNN_SUCCESS;
     /* Repack only when the weights' contents may have changed since the last packing. */
     if (weights_stamp == 0 || weights_stamp != st->packed_stamp) {

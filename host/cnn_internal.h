@@ -114,6 +114,9 @@ cnn_status cnn_conv2d_make_desc(cnn_context *ctx, cnn_conv2d_desc *d, const int6
 cnn_status cnn_pool2d_make_desc(cnn_context *ctx, cnn_pool2d_desc *d, const int64_t input[4],
                                 const cnn_pool2d_params *p);
 
+/* The last algorithm of cnn_conv2d_algo (loops over every algorithm). */
+#define CNN_CONV2D_ALGO_LAST CNN_CONV2D_ALGO_WINOGRAD
+
 /* FLOPs of a convolution counted as direct: 2*N*K*OH*OW*(C/g)*R*S. */
 double cnn_conv2d_flops(const cnn_conv2d_desc *d);
 

@@ -35,6 +35,7 @@ const char *cnn_conv2d_algo_string(cnn_conv2d_algo algo)
     case CNN_CONV2D_ALGO_IGEMM: return "igemm";
     case CNN_CONV2D_ALGO_GEMM1X1: return "gemm1x1";
     case CNN_CONV2D_ALGO_DEPTHWISE: return "depthwise";
+    case CNN_CONV2D_ALGO_WINOGRAD: return "winograd";
     }
     return "unknown";
 }
@@ -92,7 +93,7 @@ cnn_status cnn_conv2d_make_desc(cnn_context *ctx, cnn_conv2d_desc *d, const int6
     if (p->activation != CNN_ACTIVATION_NONE && p->activation != CNN_ACTIVATION_RELU)
         return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT, "conv2d: unknown activation %d",
                          (int)p->activation);
-    if (p->algo < CNN_CONV2D_ALGO_AUTO || p->algo > CNN_CONV2D_ALGO_DEPTHWISE)
+    if (p->algo < CNN_CONV2D_ALGO_AUTO || p->algo > CNN_CONV2D_ALGO_LAST)
         return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT, "conv2d: unknown algorithm %d",
                          (int)p->algo);
     int64_t n = in[0], c = in[1], k = wt[0];
@@ -182,6 +183,9 @@ static int algo_serves(cnn_conv2d_algo a, const cnn_conv2d_desc *d)
     switch (a) {
     case CNN_CONV2D_ALGO_GEMM1X1: return d->r == 1 && d->s == 1;
     case CNN_CONV2D_ALGO_DEPTHWISE: return d->c == d->groups;
+    case CNN_CONV2D_ALGO_WINOGRAD:
+        return d->r == 3 && d->s == 3 && d->stride_h == 1 && d->stride_w == 1 &&
+               d->dilation_h == 1 && d->dilation_w == 1;
     case CNN_CONV2D_ALGO_DIRECT:
     case CNN_CONV2D_ALGO_IGEMM: return 1;
     default: return 0;
@@ -191,9 +195,11 @@ static int algo_serves(cnn_conv2d_algo a, const cnn_conv2d_desc *d)
 /* The one place that picks an algorithm, by rules on the shape and the device type, in order
  * of preference (the first that serves the shape and is allowed wins):
  *   - CPUs: one input channel per group (depthwise) as its own kernel; 1x1 kernels as a GEMM;
- *     other shapes as the implicit GEMM, whose register tile is VW output channels wide,
- *     unless a group has too few output channels to fill a vector, where the direct kernel
- *     wastes less;
+ *     3x3 stride 1 as Winograd where its GEMMs have 32 channels or more each way and the map
+ *     is 12x12 or more (on 7x7 maps, 4x4 tiles compute 64 outputs for 49, and the implicit
+ *     GEMM measured faster); other shapes as the implicit GEMM, whose register tile is VW
+ *     output channels wide, unless a group has too few output channels to fill a vector,
+ *     where the direct kernel wastes less;
  *   - GPUs (and anything else): the tiled direct kernel.
  * A forced algorithm is checked against the shapes it can serve. */
 static cnn_status choose_algo(cnn_context *ctx, cnn_conv2d_desc *d)
@@ -205,6 +211,12 @@ static cnn_status choose_algo(cnn_context *ctx, cnn_conv2d_desc *d)
             return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
                              "conv2d: gemm1x1 needs a 1x1 kernel, not %lldx%lld", LL(d->r),
                              LL(d->s));
+        if (d->algo == CNN_CONV2D_ALGO_WINOGRAD)
+            return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
+                             "conv2d: winograd needs a 3x3 kernel of stride 1 and dilation 1, "
+                             "not %lldx%lld stride %lldx%lld dilation %lldx%lld",
+                             LL(d->r), LL(d->s), LL(d->stride_h), LL(d->stride_w),
+                             LL(d->dilation_h), LL(d->dilation_w));
         return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
                          "conv2d: depthwise needs one input channel per group, not %lld",
                          LL(d->c / d->groups));
@@ -217,6 +229,8 @@ static cnn_status choose_algo(cnn_context *ctx, cnn_conv2d_desc *d)
             order[n++] = CNN_CONV2D_ALGO_DEPTHWISE;
         if (kg >= 8) {
             order[n++] = CNN_CONV2D_ALGO_GEMM1X1;
+            if (d->c / d->groups >= 32 && kg >= 32 && d->oh >= 12 && d->ow >= 12)
+                order[n++] = CNN_CONV2D_ALGO_WINOGRAD;
             order[n++] = CNN_CONV2D_ALGO_IGEMM;
         }
         order[n++] = CNN_CONV2D_ALGO_DIRECT;
@@ -232,7 +246,7 @@ static cnn_status choose_algo(cnn_context *ctx, cnn_conv2d_desc *d)
         }
     }
     /* The rules' list is short; any allowed algorithm that serves the shape will do. */
-    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_DEPTHWISE; a++) {
+    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_LAST; a++) {
         if ((allowed & (1u << a)) && algo_serves((cnn_conv2d_algo)a, d)) {
             d->algo = (cnn_conv2d_algo)a;
             return CNN_SUCCESS;
@@ -278,7 +292,7 @@ static cnn_status find_algo(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_c
     cnn_conv2d_desc candidates[CNN_FIND_MAX_CANDIDATES];
     int n = 0;
     /* First each algorithm with its default parameters (always timed)... */
-    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_DEPTHWISE; a++) {
+    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_LAST; a++) {
         if ((allowed & (1u << a)) && algo_serves((cnn_conv2d_algo)a, desc)) {
             candidates[n] = *desc;
             candidates[n++].algo = (cnn_conv2d_algo)a;

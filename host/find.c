@@ -45,7 +45,7 @@ int cnn_find_lookup(cnn_context *ctx, const cnn_conv2d_desc *d, cnn_conv2d_desc 
         *space = '\0';
         tuning = space + 1;
     }
-    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_DEPTHWISE; a++) {
+    for (int a = CNN_CONV2D_ALGO_DIRECT; a <= CNN_CONV2D_ALGO_LAST; a++) {
         if (!strcmp(text, cnn_conv2d_algo_string((cnn_conv2d_algo)a)) &&
             strlen(tuning) < sizeof chosen->tuning) {
             *chosen = *d;

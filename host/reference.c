@@ -59,6 +59,12 @@ void cnn_ref_conv2d(const cnn_conv2d_desc *d, float *out, const float *in, const
                         (float)cnn_ref_conv2d_point(d, in, weights, bias, n, k, oy, ox, NULL);
 }
 
+double cnn_ref_conv2d_tolerance(cnn_conv2d_algo algo, double abs_sum, double patch_scale)
+{
+    const double tol = 1e-5 * abs_sum + 1e-6;
+    return algo == CNN_CONV2D_ALGO_WINOGRAD ? tol + 2e-5 * patch_scale : tol;
+}
+
 float cnn_ref_pool2d_point(const cnn_pool2d_desc *d, const float *in, int64_t n, int64_t c,
                            int64_t oy, int64_t ox)
 {

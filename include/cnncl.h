@@ -216,8 +216,13 @@ typedef enum cnn_conv2d_algo {
     CNN_CONV2D_ALGO_IGEMM = 2,   /* implicit GEMM, register tiles over output channels x pixels,
                                     weights repacked once per plan (CPU-shaped) */
     CNN_CONV2D_ALGO_GEMM1X1 = 3, /* 1x1 kernels as a plain GEMM over the channels */
-    CNN_CONV2D_ALGO_DEPTHWISE = 4 /* one input channel per group (groups == C), vectors along
-                                     output rows */
+    CNN_CONV2D_ALGO_DEPTHWISE = 4, /* one input channel per group (groups == C), vectors along
+                                      output rows */
+    CNN_CONV2D_ALGO_WINOGRAD = 5  /* 3x3 kernels, stride 1, dilation 1: Winograd F(4x4,3x3),
+                                     a quarter of the multiplies. Its rounding error grows with
+                                     the 6x6 input patches, not the 3x3 windows: tested bound
+                                     1e-5 sum|x*w| + 2e-5 max|x| sum|w_k| + 1e-6 per output
+                                     (the others: 1e-5 sum|x*w| + 1e-6) */
 } cnn_conv2d_algo;
 
 typedef struct cnn_conv2d_params {
@@ -272,7 +277,7 @@ cnn_status cnn_conv2d_plan_info(const cnn_conv2d_plan *plan, cnn_conv2d_algo *al
                                 int64_t out_shape[4]);
 void cnn_conv2d_plan_destroy(cnn_conv2d_plan *plan);
 
-/* Name of an algorithm ("auto", "direct", "igemm", "gemm1x1", "depthwise"). */
+/* Name of an algorithm ("auto", "direct", "igemm", "gemm1x1", "depthwise", "winograd"). */
 const char *cnn_conv2d_algo_string(cnn_conv2d_algo algo);
 
 /* ------------------------------------------------------------------------------------------ */

@@ -292,6 +292,14 @@ static int test_conv_errors(cnn_context *ctx)
         q.algo = CNN_CONV2D_ALGO_DEPTHWISE;
         tu_note("conv2d with 2 input channels per group forced to depthwise");
         EXPECT_ERROR(ctx, cnn_conv2d(ctx, y, x, w, b, &q), CNN_ERROR_UNSUPPORTED);
+        /* winograd on a dilated 3x3 kernel (the output shape stays 6x6 with padding 2) */
+        q = base_conv_params();
+        q.algo = CNN_CONV2D_ALGO_WINOGRAD;
+        q.dilation_h = q.dilation_w = 2;
+        q.pad_top = q.pad_bottom = q.pad_left = q.pad_right = 2;
+        tu_note("dilated 3x3 forced to winograd");
+        EXPECT_ERROR(ctx, cnn_conv2d(ctx, y, x, w, b, &q), CNN_ERROR_UNSUPPORTED);
+        CHECK(strstr(cnn_context_last_error(ctx), "winograd needs a 3x3 kernel") != NULL);
         tu_clear_note();
         CHECK(untouched(y) == 0);
     }

@@ -13,7 +13,9 @@
  * once); a plan executed on two different sets of tensors.
  *
  * Tolerance per element: |y - ref| <= 1e-5 * sum|x*w| (+|bias|) + 1e-6, the scale coming
- * from cnn_ref_conv2d_point. Outputs are pre-filled with NaN: an unwritten element fails.
+ * from cnn_ref_conv2d_point; for Winograd also + 2e-5 * max|x| * sum|w_k| (its transforms mix
+ * whole 6x6 patches: cnn_ref_conv2d_tolerance). Outputs are pre-filled with NaN: an unwritten
+ * element fails.
  *
  * Usage: test_conv_random [count [max_macs [size_range [channel_scale]]]]
  *   count          problems per device (default 312)
@@ -195,6 +197,10 @@ static int draw_problem(tu_rng *r, int cls, conv_problem *pr)
     }
     if (cg == 1 && g > 1 && tu_chance(r, 50)) /* one input channel per group */
         p->algo = CNN_CONV2D_ALGO_DEPTHWISE;
+    /* Winograd on half of the forced implicit GEMMs that it serves (3x3, stride 1). */
+    if (p->algo == CNN_CONV2D_ALGO_IGEMM && kr == 3 && ks == 3 && p->stride_h == 1 &&
+        p->stride_w == 1 && p->dilation_h == 1 && p->dilation_w == 1 && tu_chance(r, 50))
+        p->algo = CNN_CONV2D_ALGO_WINOGRAD;
     /* AUTO restricted to a set that always serves: the plan must choose inside it. */
     if (p->algo == CNN_CONV2D_ALGO_AUTO && tu_chance(r, 50))
         p->allowed_algos = (1u << CNN_CONV2D_ALGO_DIRECT) |
@@ -217,18 +223,25 @@ static int draw_problem(tu_rng *r, int cls, conv_problem *pr)
     return macs <= max_macs;
 }
 
-/* Compare a device result with the reference, element by element. */
-static int check_result(const cnn_conv2d_desc *d, const float *got, const float *want,
-                        const float *x, const float *w, const float *b)
+/* Compare a device result of algo with the reference, element by element. */
+static int check_result(const cnn_conv2d_desc *d, cnn_conv2d_algo algo, const float *got,
+                        const float *want, const float *x, const float *w, const float *b)
 {
     int64_t idx = 0, bad = 0;
+    double x_max = 0.0;
+    for (int64_t i = 0; i < d->n * d->c * d->h * d->w; i++)
+        x_max = fmax(x_max, fabs((double)x[i]));
+    const int64_t wk_count = (d->c / d->groups) * d->r * d->s;
     for (int64_t n = 0; n < d->n; n++) {
         for (int64_t k = 0; k < d->k; k++) {
+            double w_sum = 0.0;
+            for (int64_t i = 0; i < wk_count; i++)
+                w_sum += fabs((double)w[k * wk_count + i]);
             for (int64_t oy = 0; oy < d->oh; oy++) {
                 for (int64_t ox = 0; ox < d->ow; ox++, idx++) {
                     double abs_sum = 0;
                     (void)cnn_ref_conv2d_point(d, x, w, b, n, k, oy, ox, &abs_sum);
-                    double tol = 1e-5 * abs_sum + 1e-6;
+                    double tol = cnn_ref_conv2d_tolerance(algo, abs_sum, x_max * w_sum);
                     double diff = fabs((double)got[idx] - (double)want[idx]);
                     if (!(diff <= tol)) {
                         if (bad == 0) {
@@ -295,14 +308,7 @@ static int run_problem(cnn_context *ctx, tu_rng *r, const conv_problem *pr, int 
     CHECK(tx != NULL && tw != NULL && ty != NULL && (!pr->has_bias || tb != NULL));
     CHECK(write_all(tx, x, tw, w, tb, b, ty, nan_fill) == 0);
 
-    if (mode == 0) {
-        CHECK_OK(cnn_conv2d(ctx, ty, tx, tw, tb, &pr->p));
-        float *got = tu_read(ty);
-        CHECK(got != NULL);
-        CHECK(check_result(&d, got, ref, x, w, b) == 0);
-        return 0;
-    }
-
+    /* The plan says which algorithm runs (the one-shot call makes the same choice). */
     cnn_conv2d_plan *plan = NULL;
     CHECK_OK(cnn_conv2d_plan_create(&plan, ctx, pr->xs, pr->ws, pr->has_bias, &pr->p));
     tu_track(TU_CONV_PLAN, plan);
@@ -314,10 +320,18 @@ static int run_problem(cnn_context *ctx, tu_rng *r, const conv_problem *pr, int 
     CHECK(pr->p.allowed_algos == 0 || (pr->p.allowed_algos & (1u << algo)) != 0);
     CHECK(memcmp(plan_ys, ys, sizeof ys) == 0);
 
+    if (mode == 0) {
+        CHECK_OK(cnn_conv2d(ctx, ty, tx, tw, tb, &pr->p));
+        float *got = tu_read(ty);
+        CHECK(got != NULL);
+        CHECK(check_result(&d, algo, got, ref, x, w, b) == 0);
+        return 0;
+    }
+
     CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb));
     float *got = tu_read(ty);
     CHECK(got != NULL);
-    CHECK(check_result(&d, got, ref, x, w, b) == 0);
+    CHECK(check_result(&d, algo, got, ref, x, w, b) == 0);
 
     /* Second execution on different data. */
     make_data(r, &d, x, w, b, ref);
@@ -332,7 +346,7 @@ static int run_problem(cnn_context *ctx, tu_rng *r, const conv_problem *pr, int 
     CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb));
     got = tu_read(ty);
     CHECK(got != NULL);
-    CHECK(check_result(&d, got, ref, x, w, b) == 0);
+    CHECK(check_result(&d, algo, got, ref, x, w, b) == 0);
     return 0;
 }
 
@@ -394,7 +408,37 @@ static int random_problems(cnn_context *ctx)
         dev_failures += failed;
         per_mode[i % 3]++;
     }
-    printf("     %d random + 6 large 1x1 problems: %d failed (one-shot %d, plan %d + %d)\n",
+    /* Winograd on shapes that the random classes seldom reach: strips of 16 tiles at the left
+     * border, inside and partial at the right; asymmetric padding, groups, batch, flip, maps
+     * that are not multiples of the 4x4 tiles, a map smaller than one tile. */
+    static const int64_t winograd[][11] = {
+        /* n, c, h, w, k, groups, pad top, bottom, left, right, flip */
+        {1, 3, 70, 70, 5, 1, 1, 1, 1, 1, 0},  {2, 8, 9, 141, 6, 2, 0, 2, 1, 0, 1},
+        {1, 32, 14, 14, 32, 1, 1, 1, 1, 1, 0}, {1, 4, 3, 3, 4, 1, 1, 1, 1, 1, 1},
+        {3, 5, 6, 6, 7, 1, 0, 0, 0, 0, 0},     {1, 16, 38, 140, 16, 1, 1, 1, 1, 1, 0},
+    };
+    for (int i = 0; i < (int)(sizeof winograd / sizeof winograd[0]); i++) {
+        const int64_t *q = winograd[i];
+        conv_problem pr;
+        memset(&pr, 0, sizeof pr);
+        pr.p = cnn_conv2d_params_default();
+        pr.p.groups = q[5];
+        pr.p.pad_top = q[6]; pr.p.pad_bottom = q[7]; pr.p.pad_left = q[8]; pr.p.pad_right = q[9];
+        pr.p.flip = (int)q[10];
+        pr.p.activation = i % 2 ? CNN_ACTIVATION_RELU : CNN_ACTIVATION_NONE;
+        pr.p.algo = CNN_CONV2D_ALGO_WINOGRAD;
+        pr.has_bias = i % 3 != 0;
+        pr.xs[0] = q[0]; pr.xs[1] = q[1]; pr.xs[2] = q[2]; pr.xs[3] = q[3];
+        pr.ws[0] = q[4]; pr.ws[1] = q[1] / q[5]; pr.ws[2] = 3; pr.ws[3] = 3;
+        char desc[256];
+        tu_note("winograd #%d: %s", i,
+                tu_conv_desc(desc, sizeof desc, pr.xs, pr.ws, &pr.p, pr.has_bias));
+        int failed = run_problem(ctx, &r, &pr, i % 3) != 0;
+        tu_release();
+        dev_failures += failed;
+        per_mode[i % 3]++;
+    }
+    printf("     %d random + 6 large 1x1 + 6 winograd problems: %d failed (one-shot %d, plan %d + %d)\n",
            problem_count, dev_failures, per_mode[0], per_mode[1], per_mode[2]);
     return dev_failures != 0;
 }

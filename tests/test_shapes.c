@@ -499,6 +499,7 @@ static int test_strings(cnn_context *ctx)
     CHECK(strcmp(cnn_device_type_string(CNN_DEVICE_GPU), "gpu") == 0);
     CHECK(strcmp(cnn_conv2d_algo_string(CNN_CONV2D_ALGO_AUTO), "auto") == 0);
     CHECK(strcmp(cnn_conv2d_algo_string(CNN_CONV2D_ALGO_DIRECT), "direct") == 0);
+    CHECK(strcmp(cnn_conv2d_algo_string(CNN_CONV2D_ALGO_WINOGRAD), "winograd") == 0);
     char version[32];
     snprintf(version, sizeof version, "%d.%d.%d", CNNCL_VERSION_MAJOR, CNNCL_VERSION_MINOR,
              CNNCL_VERSION_PATCH);

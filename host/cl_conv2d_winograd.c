@@ -1,0 +1,244 @@
+/* Winograd F(4x4,3x3) on OpenCL (kernels/conv2d_winograd.cl): the weight, input and output
+ * transforms around 36 GEMMs, which run as one grouped 1x1 convolution through the 1x1 GEMM
+ * (cl_conv2d_igemm.c, so its register tiles and their tuning serve here too):
+ *   V: 1 x (36 C) x 1 x chunk  (transformed input, a pass of `chunk` 4x4 tiles)
+ *   U: (36 K) x Cg x 1 x 1      (transformed weights, groups = 36 x groups)
+ *   M: 1 x (36 K) x 1 x chunk  (the products, before the output transform)
+ * V and M together stay under the workspace limit: a batch or a map with more tiles runs in
+ * passes of chunk tiles. */
+#include "cl_backend_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Mirrors winograd_shape in conv2d_winograd.cl (all ints, so the layouts agree). */
+typedef struct winograd_shape {
+    cl_int C, K, H, W, OH, OW, Cg, groups, pad_t, pad_l;
+    cl_int tiles_h, tiles_w, rows_total, row0, rows, chunk, plane;
+    cl_int flip, has_bias, activation;
+} winograd_shape;
+
+#define WINO_TILE 4   /* outputs per tile side */
+#define WINO_POINTS 36 /* (4 + 3 - 1)^2 transform points */
+
+typedef struct winograd_state {
+    winograd_shape shape;
+    cnn_conv2d_desc gemm_desc; /* the grouped 1x1 GEMM over the transform points */
+    void *gemm;                /* its state (cl_conv2d_igemm.c) */
+    cl_kernel weights, input, output;
+    cl_mem u, v, m;
+    uint64_t u_stamp;          /* weights' contents that u came from; 0: none */
+    uint64_t u_version;        /* changes whenever u is recomputed: the GEMM's weight stamp */
+    int tw;                    /* tiles per strip (vector lanes) of the transforms */
+} winograd_state;
+
+static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/* The GEMM of a pass of chunk tiles: 36 x groups groups of Kg x Cg times Cg x chunk. */
+static cnn_conv2d_desc gemm_desc(const cnn_conv2d_desc *d, int64_t chunk)
+{
+    cnn_conv2d_desc g;
+    memset(&g, 0, sizeof g);
+    g.n = 1;
+    g.c = WINO_POINTS * d->c;
+    g.h = 1;
+    g.w = chunk;
+    g.k = WINO_POINTS * d->k;
+    g.r = g.s = 1;
+    g.oh = 1;
+    g.ow = chunk;
+    g.stride_h = g.stride_w = g.dilation_h = g.dilation_w = 1;
+    g.groups = WINO_POINTS * d->groups;
+    g.activation = CNN_ACTIVATION_NONE;
+    g.algo = CNN_CONV2D_ALGO_GEMM1X1;
+    memcpy(g.tuning, d->tuning, sizeof g.tuning);
+    return g;
+}
+
+/* Tile rows per pass: all of them (N x tiles_h), unless V and M would pass the workspace
+ * limit or a buffer the device's max allocation; then equal passes, as few as fit. 0: not even
+ * one tile row fits. */
+static int64_t rows_per_pass(cl_backend *b, const cnn_conv2d_desc *d, int64_t rows,
+                             int64_t tiles_w)
+{
+    const uint64_t limit = cnn_context_workspace_limit(b->base.ctx);
+    const uint64_t per_row = (uint64_t)WINO_POINTS * (uint64_t)(d->c + d->k) * 4u *
+                             (uint64_t)tiles_w;
+    const uint64_t widest =
+        (uint64_t)WINO_POINTS * (uint64_t)(d->c > d->k ? d->c : d->k) * 4u * (uint64_t)tiles_w;
+    uint64_t fit = limit / per_row;
+    if (b->info.max_alloc_bytes / widest < fit)
+        fit = b->info.max_alloc_bytes / widest;
+    if (fit == 0)
+        return 0;
+    if ((uint64_t)rows <= fit)
+        return rows;
+    const int64_t passes = ceil_div(rows, (int64_t)fit);
+    return ceil_div(rows, passes);
+}
+
+static cnn_status create_buffer(cl_backend *b, size_t floats, const char *what, cl_mem *out)
+{
+    cl_int err;
+    *out = clCreateBuffer(b->context, CL_MEM_READ_WRITE, floats * 4, NULL, &err);
+    if (err != CL_SUCCESS) {
+        *out = NULL;
+        char call[64];
+        snprintf(call, sizeof call, "clCreateBuffer(%s)", what);
+        return CNN_CL_FAIL(b->base.ctx, call, err);
+    }
+    return CNN_SUCCESS;
+}
+
+cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
+                                   char variant[CNN_CL_VARIANT_MAX])
+{
+    cnn_context *ctx = b->base.ctx;
+    const int64_t tiles_h = ceil_div(d->oh, WINO_TILE), tiles_w = ceil_div(d->ow, WINO_TILE);
+    const int64_t rows_total = d->n * tiles_h;
+    const int64_t rows = rows_per_pass(b, d, rows_total, tiles_w);
+    if (rows == 0)
+        return cnn_error(ctx, CNN_ERROR_LIMIT_EXCEEDED,
+                         "conv2d winograd: one row of tiles' transformed input and output (%lld "
+                         "floats) exceed the workspace limit of %llu bytes",
+                         (long long)(WINO_POINTS * (d->c + d->k) * tiles_w),
+                         (unsigned long long)cnn_context_workspace_limit(ctx));
+    const int64_t chunk = rows * tiles_w;
+    const int64_t cg = d->c / d->groups;
+    const int64_t u_dims[3] = {WINO_POINTS, d->k, cg};
+    const int64_t v_dims[3] = {WINO_POINTS, d->c, chunk};
+    const int64_t m_dims[3] = {WINO_POINTS, d->k, chunk};
+    const int64_t tile_dims[2] = {rows_total + rows, tiles_w};
+    cnn_status s = cnn_cl_check_int_range(b, "conv2d winograd weights", u_dims, 3);
+    if (s == CNN_SUCCESS) s = cnn_cl_check_int_range(b, "conv2d winograd input", v_dims, 3);
+    if (s == CNN_SUCCESS) s = cnn_cl_check_int_range(b, "conv2d winograd products", m_dims, 3);
+    if (s == CNN_SUCCESS) s = cnn_cl_check_int_range(b, "conv2d winograd tiles", tile_dims, 2);
+    if (s == CNN_SUCCESS && (uint64_t)(WINO_POINTS * d->k * cg) * 4u > b->info.max_alloc_bytes)
+        s = cnn_error(ctx, CNN_ERROR_LIMIT_EXCEEDED,
+                      "conv2d winograd: the transformed weights (%lld floats) exceed the device's "
+                      "max allocation of %llu bytes",
+                      (long long)(WINO_POINTS * d->k * cg),
+                      (unsigned long long)b->info.max_alloc_bytes);
+    if (s != CNN_SUCCESS)
+        return s;
+
+    winograd_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d winograd: out of host memory");
+    winograd_shape *p = &st->shape;
+    p->C = (cl_int)d->c; p->K = (cl_int)d->k; p->H = (cl_int)d->h; p->W = (cl_int)d->w;
+    p->OH = (cl_int)d->oh; p->OW = (cl_int)d->ow;
+    p->Cg = (cl_int)cg; p->groups = (cl_int)d->groups;
+    p->pad_t = (cl_int)d->pad_top; p->pad_l = (cl_int)d->pad_left;
+    p->tiles_h = (cl_int)tiles_h; p->tiles_w = (cl_int)tiles_w;
+    p->rows_total = (cl_int)rows_total; p->rows = (cl_int)rows; p->chunk = (cl_int)chunk;
+    p->flip = d->flip; p->has_bias = d->has_bias; p->activation = (cl_int)d->activation;
+    st->tw = 16;
+
+    p->plane = (cl_int)chunk;
+    st->gemm_desc = gemm_desc(d, p->plane);
+    char gemm_variant[CNN_CL_VARIANT_MAX];
+    s = cnn_cl_igemm_prepare(b, &st->gemm_desc, &st->gemm, gemm_variant);
+    char options[64];
+    snprintf(options, sizeof options, "-cl-std=CL1.2");
+    if (s == CNN_SUCCESS)
+        s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_winograd.cl", options,
+                                 "winograd_weights", &st->weights);
+    if (s == CNN_SUCCESS)
+        s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_winograd.cl", options,
+                                 "winograd_input", &st->input);
+    if (s == CNN_SUCCESS)
+        s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_winograd.cl", options,
+                                 "winograd_output", &st->output);
+    if (s == CNN_SUCCESS)
+        s = create_buffer(b, (size_t)(WINO_POINTS * d->k * cg), "winograd weights", &st->u);
+    if (s == CNN_SUCCESS)
+        s = create_buffer(b, (size_t)(WINO_POINTS * d->c * p->plane), "winograd input", &st->v);
+    if (s == CNN_SUCCESS)
+        s = create_buffer(b, (size_t)(WINO_POINTS * d->k * p->plane + st->tw), "winograd products",
+                          &st->m); /* slack: the last strip reads whole vectors */
+    if (s != CNN_SUCCESS) {
+        cnn_cl_winograd_release(st);
+        return s;
+    }
+    snprintf(variant, CNN_CL_VARIANT_MAX, "conv2d_winograd.cl F4x4 %s + %.160s", options,
+             gemm_variant);
+    cnn_log(CNN_LOG_DEBUG,
+            "conv2d winograd: %lld rows of %lld tiles in passes of %lld rows, workspace %lld "
+            "floats",
+            (long long)rows_total, (long long)tiles_w, (long long)rows,
+            (long long)(WINO_POINTS * (d->k * cg + (d->c + d->k) * chunk)));
+    *state = st;
+    return CNN_SUCCESS;
+}
+
+static cnn_status set_args(cl_backend *b, cl_kernel k, cl_mem a0, cl_mem a1, cl_mem a2,
+                           const winograd_shape *p)
+{
+    cl_uint i = 0;
+    cnn_status s = cnn_cl_set_arg(b, k, i++, sizeof a0, &a0);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i++, sizeof a1, &a1);
+    if (s == CNN_SUCCESS && a2) s = cnn_cl_set_arg(b, k, i++, sizeof a2, &a2);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i, sizeof *p, p);
+    return s;
+}
+
+cnn_status cnn_cl_winograd_run(cl_backend *b, void *state, cl_mem out, cl_mem in, cl_mem weights,
+                               uint64_t weights_stamp, cl_mem bias)
+{
+    winograd_state *st = state;
+    winograd_shape *p = &st->shape;
+    cnn_status s = CNN_SUCCESS;
+    /* Transform the weights only when their contents may have changed since the last time. */
+    if (weights_stamp == 0 || weights_stamp != st->u_stamp) {
+        st->u_stamp = 0;
+        const size_t global = cnn_round_up((size_t)p->K * (size_t)p->Cg, 64);
+        const size_t local = 64 <= b->info.max_work_group_size ? 64 : 1;
+        s = set_args(b, st->weights, weights, st->u, NULL, p);
+        if (s == CNN_SUCCESS) s = cnn_cl_launch(b, st->weights, 1, &global, &local);
+        if (s != CNN_SUCCESS)
+            return s;
+        st->u_stamp = weights_stamp;
+        st->u_version++;
+    }
+    const size_t strips = (size_t)ceil_div(p->tiles_w, st->tw);
+    const size_t in_global[3] = {strips, (size_t)p->rows, (size_t)p->C};
+    const size_t out_global[3] = {strips, (size_t)p->rows, (size_t)p->K};
+    const size_t one[3] = {1, 1, 1};
+    for (cl_int r0 = 0; r0 < p->rows_total && s == CNN_SUCCESS; r0 += p->rows) {
+        p->row0 = r0;
+        s = set_args(b, st->input, in, st->v, NULL, p);
+        if (s == CNN_SUCCESS) s = cnn_cl_launch(b, st->input, 3, in_global, one);
+        if (s == CNN_SUCCESS)
+            s = cnn_cl_igemm_run(b, st->gemm, &st->gemm_desc, st->m, st->v, st->u,
+                                 st->u_version, st->u);
+        if (s == CNN_SUCCESS) s = set_args(b, st->output, st->m, bias, out, p);
+        if (s == CNN_SUCCESS) s = cnn_cl_launch(b, st->output, 3, out_global, one);
+    }
+    return s;
+}
+
+void cnn_cl_winograd_release(void *state)
+{
+    winograd_state *st = state;
+    if (st->gemm) cnn_cl_igemm_release(st->gemm);
+    if (st->weights) clReleaseKernel(st->weights);
+    if (st->input) clReleaseKernel(st->input);
+    if (st->output) clReleaseKernel(st->output);
+    if (st->u) clReleaseMemObject(st->u);
+    if (st->v) clReleaseMemObject(st->v);
+    if (st->m) clReleaseMemObject(st->m);
+    free(st);
+}
+
+int cnn_cl_winograd_candidates(cl_backend *b, const cnn_conv2d_desc *d,
+                               char (*tunings)[CNN_TUNING_MAX], int max)
+{
+    const int64_t tiles_w = ceil_div(d->ow, WINO_TILE);
+    const int64_t rows = rows_per_pass(b, d, d->n * ceil_div(d->oh, WINO_TILE), tiles_w);
+    if (rows == 0)
+        return 0;
+    const cnn_conv2d_desc g = gemm_desc(d, rows * tiles_w);
+    return cnn_cl_igemm_candidates(b, &g, tunings, max);
+}
