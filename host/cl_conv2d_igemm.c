@@ -85,6 +85,24 @@ static void set_channel_tile(igemm_tiles *t, const cnn_conv2d_desc *d, int acc)
     t->pixels = t->px;
 }
 
+/* Pixel vectors along output rows (stride 1 along x) where the reduction is short (C x R x S
+ * per group up to 64, e.g. the first layer of a network on 3 colour channels): a channel-vector
+ * tile would spend more on its transposed scalar stores than on its FMAs. Measured on VGG-16
+ * conv1_1 (3 -> 64, 224x224): see bench/NOTES.md. */
+static int use_row_pixvec(const cnn_conv2d_desc *d)
+{
+    return d->stride_w == 1 && d->ow >= 32 && (d->c / d->groups) * d->r * d->s <= 64;
+}
+
+static void set_pixvec(igemm_tiles *t, int64_t kg, int kt)
+{
+    t->pixvec = 1;
+    t->pv = 2;
+    t->kt = kt > kg ? (int)kg : kt;
+    t->block = t->kt;
+    t->pixels = t->pv * t->vw;
+}
+
 static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
 {
     igemm_tiles t;
@@ -98,14 +116,9 @@ static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
     t.flat = t.one_by_one && d->stride_h == 1 && d->stride_w == 1 && d->pad_top == 0 &&
              d->pad_bottom == 0 && d->pad_left == 0 && d->pad_right == 0;
     const int64_t kg = d->k / d->groups;
-    if (t.flat && b->info.type == CNN_DEVICE_CPU && use_pixvec(d)) {
-        t.pixvec = 1;
-        t.pv = 2;
-        t.kt = IGEMM_MAX_ACC / t.pv;
-        if (t.kt > kg)
-            t.kt = (int)kg;
-        t.block = t.kt;
-        t.pixels = t.pv * t.vw;
+    if (b->info.type == CNN_DEVICE_CPU &&
+        (t.flat ? use_pixvec(d) : !t.one_by_one && use_row_pixvec(d))) {
+        set_pixvec(&t, kg, IGEMM_MAX_ACC / 2);
         return t;
     }
     t.px = pick_px(t.flat ? d->oh * d->ow : d->ow);
@@ -124,13 +137,9 @@ static int apply_tuning(igemm_tiles *t, const cnn_conv2d_desc *d)
     int px = 0, rows = 0, acc = 0, kt = 0;
     const int64_t kg = d->k / d->groups;
     if (sscanf(d->tuning, "pixvec kt%d", &kt) == 1) {
-        if (!t->flat || kt < 1 || kt > IGEMM_MAX_ACC / 2)
+        if (!(t->flat || d->stride_w == 1) || kt < 1 || kt > IGEMM_MAX_ACC / 2)
             return 0;
-        t->pixvec = 1;
-        t->pv = 2;
-        t->kt = kt > kg ? (int)kg : kt;
-        t->block = t->kt;
-        t->pixels = t->pv * t->vw;
+        set_pixvec(t, kg, kt);
         return 1;
     }
     if (sscanf(d->tuning, "px%d rows%d acc%d", &px, &rows, &acc) != 3 || px < 1 || px > 16 ||
@@ -149,7 +158,7 @@ int cnn_cl_igemm_candidates(cl_backend *b, const cnn_conv2d_desc *d,
 {
     const igemm_tiles t = choose_tiles(b, d);
     int n = 0;
-    if (t.flat && b->info.type == CNN_DEVICE_CPU) {
+    if ((t.flat || d->stride_w == 1) && b->info.type == CNN_DEVICE_CPU) {
         static const int kts[] = {14, 12, 7};
         for (size_t i = 0; i < sizeof kts / sizeof kts[0] && n < max; i++)
             snprintf(tunings[n++], CNN_TUNING_MAX, "pixvec kt%d", kts[i]);
@@ -231,8 +240,8 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
     char options[192];
     if (t.pixvec)
         snprintf(options, sizeof options,
-                 "-cl-std=CL1.2 -DVW=%d -DONE_BY_ONE=1 -DFLAT=1 -DPIXVEC=1 -DKT=%d -DPV=%d", t.vw,
-                 t.kt, t.pv);
+                 "-cl-std=CL1.2 -DVW=%d -DONE_BY_ONE=%d -DFLAT=%d -DPIXVEC=1 -DKT=%d -DPV=%d",
+                 t.vw, t.one_by_one, t.flat, t.kt, t.pv);
     else
         snprintf(options, sizeof options,
                  "-cl-std=CL1.2 -DPX=%d -DROWS=%d -DKV=%d -DVW=%d -DONE_BY_ONE=%d -DFLAT=%d",

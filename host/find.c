@@ -1,7 +1,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "find.h"
 
+#include "cnn_internal.h"
 #include "disk_cache.h"
+#include "hash.h"
+#include "kernel_sources.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +13,28 @@
 
 #define FIND_REPS 3
 
-/* The disk-cache key: the device, the library version and every field of the problem. */
+/* A fingerprint of the kernels and algorithms this build has: a winner found before a kernel
+ * changed, or before an algorithm existed, is timed again rather than trusted. */
+static uint64_t kernels_fingerprint(void)
+{
+    uint64_t h = CNN_FNV_OFFSET;
+    const int algos = CNN_CONV2D_ALGO_LAST;
+    h = cnn_fnv1a64(h, &algos, sizeof algos);
+    for (size_t i = 0; i < cnn_kernel_source_count; i++) {
+        h = cnn_fnv1a64(h, cnn_kernel_sources[i].name, strlen(cnn_kernel_sources[i].name));
+        h = cnn_fnv1a64(h, cnn_kernel_sources[i].data, cnn_kernel_sources[i].size);
+    }
+    return h;
+}
+
+/* The disk-cache key: the device, the library version, the kernels and every field of the
+ * problem. */
 static void find_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *key, size_t size)
 {
     snprintf(key, size,
-             "cnncl find 1|%s|%s|%s|%s|n%lld c%lld h%lld w%lld k%lld r%lld s%lld sh%lld sw%lld "
+             "cnncl find 1|%s|kernels %016llx|%s|%s|%s|n%lld c%lld h%lld w%lld k%lld r%lld s%lld sh%lld sw%lld "
              "dh%lld dw%lld p%lld,%lld,%lld,%lld g%lld b%d f%d a%d allowed%x",
-             cnn_version(), ctx->device.name, ctx->device.vendor, ctx->device.driver,
+             cnn_version(), (unsigned long long)kernels_fingerprint(), ctx->device.name, ctx->device.vendor, ctx->device.driver,
              (long long)d->n, (long long)d->c, (long long)d->h, (long long)d->w,
              (long long)d->k, (long long)d->r, (long long)d->s, (long long)d->stride_h,
              (long long)d->stride_w, (long long)d->dilation_h, (long long)d->dilation_w,

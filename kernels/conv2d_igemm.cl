@@ -13,7 +13,9 @@
  * where only the last tile of a plane can be partial (it takes a guarded path); PIXVEC (with
  * FLAT): the roles swap for large planes, the vectors run along PV*VW consecutive pixels and the
  * tile holds KT output channels, so that loads and stores are whole vectors (weights are then
- * packed as KT scalars per channel). */
+ * packed as KT scalars per channel). PIXVEC without FLAT: the same along output rows, for any
+ * R x S kernel of stride 1 along x over the padded input (small reductions, C x R x S, whose
+ * channel-vector tiles would spend more on their transposed stores than on FMAs). */
 
 #ifndef PX
 #define PX 14
@@ -73,7 +75,8 @@ typedef struct {
         acc[px][j] = fma((vec)(xv), w[j], acc[px][j]);
 
 #if PIXVEC
-/* 1x1, stride 1, no padding, pixels along vectors: out[k][p..p+PV*VW) for KT channels k. */
+/* Pixels along vectors: out[k][p..p+PV*VW) for KT channels k, p along the flattened plane
+ * (FLAT: 1x1, stride 1, no padding) or along an output row. */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void conv2d_igemm(__global const float *restrict in, __global const float *restrict wpack,
                   __global const float *restrict bias, __global float *restrict out,
@@ -83,9 +86,6 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
     const int kb = get_global_id(1);
     const int ng = get_global_id(2);
     const int g = ng % p.groups, n = ng / p.groups;
-    const int plane = p.OH * p.OW;
-    const int p0 = tile * PV * VW;
-    const int full = p0 + PV * VW <= plane;
 
     vec acc[KT][PV];
 #pragma unroll
@@ -94,8 +94,44 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
         for (int v = 0; v < PV; v++)
             acc[t][v] = (vec)(0.0f);
 
+#if FLAT
+    const int plane = p.OH * p.OW;
+    const int p0 = tile * PV * VW;
+    const int full = p0 + PV * VW <= plane;
     __global const float *x = in + (size_t)((p.in_n0 + n) * p.C + g * p.Cg) * plane + p0;
     __global const float *wk = wpack + (size_t)(g * p.k_blocks + kb) * p.Cg * KT;
+#else
+    const int plane = p.OH * p.OW;
+    const int oy = tile / p.tiles_x;
+    const int ox0 = (tile - oy * p.tiles_x) * PV * VW;
+    const int p0 = oy * p.OW + ox0;
+    const int full = ox0 + PV * VW <= p.OW;
+    const int RS = p.R * p.S;
+    /* The padded input covers every tile whole: no load needs a guard. */
+    __global const float *x = in + (size_t)((p.in_n0 + n) * p.C + g * p.Cg) * p.XH * p.XW +
+                              (size_t)(oy * p.stride_h) * p.XW + ox0;
+    __global const float *wk = wpack + (size_t)(g * p.k_blocks + kb) * p.Cg * RS * KT;
+    for (int c = 0; c < p.Cg; c++) {
+        for (int r = 0; r < p.R; r++) {
+            __global const float *xr = x + (size_t)c * p.XH * p.XW + r * p.dil_h * p.XW;
+            for (int s = 0; s < p.S; s++) {
+                vec xv[PV];
+#pragma unroll
+                for (int v = 0; v < PV; v++)
+                    xv[v] = VLOAD(0, xr + s * p.dil_w + v * VW);
+                __global const float *ws = wk + ((c * p.R + r) * p.S + s) * KT;
+#pragma unroll
+                for (int t = 0; t < KT; t++) {
+                    const vec w = (vec)(ws[t]);
+#pragma unroll
+                    for (int v = 0; v < PV; v++)
+                        acc[t][v] = fma(w, xv[v], acc[t][v]);
+                }
+            }
+        }
+    }
+#endif
+#if FLAT
     if (full) {
         for (int c = 0; c < p.Cg; c++) {
             vec xv[PV];
@@ -130,6 +166,7 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
             }
         }
     }
+#endif
 
     const int k0 = kb * KT;
     __global float *o = out + (size_t)((p.out_n0 + n) * p.K + g * p.Kg) * plane + p0;
@@ -149,7 +186,11 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
                     float lane[VW];
                     VSTORE(y, 0, lane);
                     for (int l = 0; l < VW; l++)
+#if FLAT
                         if (p0 + v * VW + l < plane)
+#else
+                        if (ox0 + v * VW + l < p.OW)
+#endif
                             o[(size_t)kg * plane + v * VW + l] = lane[l];
                 }
             }

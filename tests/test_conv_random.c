@@ -408,38 +408,52 @@ static int random_problems(cnn_context *ctx)
         dev_failures += failed;
         per_mode[i % 3]++;
     }
-    /* Winograd on shapes that the random classes seldom reach: strips of 16 tiles at the left
-     * border, inside and partial at the right; asymmetric padding, groups, batch, flip, maps
-     * that are not multiples of the 4x4 tiles, a map smaller than one tile. */
-    static const int64_t winograd[][11] = {
-        /* n, c, h, w, k, groups, pad top, bottom, left, right, flip */
-        {1, 3, 70, 70, 5, 1, 1, 1, 1, 1, 0},  {2, 8, 9, 141, 6, 2, 0, 2, 1, 0, 1},
-        {1, 32, 14, 14, 32, 1, 1, 1, 1, 1, 0}, {1, 4, 3, 3, 4, 1, 1, 1, 1, 1, 1},
-        {3, 5, 6, 6, 7, 1, 0, 0, 0, 0, 0},     {1, 16, 38, 140, 16, 1, 1, 1, 1, 1, 0},
+    /* Shapes that the random classes seldom reach, for the CPU kernels' special paths:
+     * Winograd's strips of 16 tiles at the left border, inside and partial at the right, with
+     * asymmetric padding, groups, batch, flip, maps that are not multiples of the 4x4 tiles and
+     * a map smaller than one tile; the implicit GEMM's pixel vectors along output rows (short
+     * reductions, outputs 32 wide and more) with a partial last tile, dilation, stride along y,
+     * groups and batch. */
+    static const int64_t fixed[][18] = {
+        /* n, c, h, w, k, groups, r, s, stride h, w, dilation h, w, pad t, b, l, r, flip, algo */
+        {1, 3, 70, 70, 5, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_WINOGRAD},
+        {2, 8, 9, 141, 6, 2, 3, 3, 1, 1, 1, 1, 0, 2, 1, 0, 1, CNN_CONV2D_ALGO_WINOGRAD},
+        {1, 32, 14, 14, 32, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_WINOGRAD},
+        {1, 4, 3, 3, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, CNN_CONV2D_ALGO_WINOGRAD},
+        {3, 5, 6, 6, 7, 1, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 0, CNN_CONV2D_ALGO_WINOGRAD},
+        {1, 16, 38, 140, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_WINOGRAD},
+        {1, 3, 20, 70, 20, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_IGEMM},
+        {2, 4, 17, 40, 10, 2, 3, 3, 2, 1, 2, 2, 2, 1, 2, 2, 1, CNN_CONV2D_ALGO_IGEMM},
+        {1, 2, 12, 64, 17, 1, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 0, CNN_CONV2D_ALGO_AUTO},
+        {1, 3, 9, 33, 30, 1, 1, 3, 1, 1, 1, 1, 0, 0, 1, 1, 0, CNN_CONV2D_ALGO_IGEMM},
     };
-    for (int i = 0; i < (int)(sizeof winograd / sizeof winograd[0]); i++) {
-        const int64_t *q = winograd[i];
+    const int fixed_count = (int)(sizeof fixed / sizeof fixed[0]);
+    for (int i = 0; i < fixed_count; i++) {
+        const int64_t *q = fixed[i];
         conv_problem pr;
         memset(&pr, 0, sizeof pr);
         pr.p = cnn_conv2d_params_default();
         pr.p.groups = q[5];
-        pr.p.pad_top = q[6]; pr.p.pad_bottom = q[7]; pr.p.pad_left = q[8]; pr.p.pad_right = q[9];
-        pr.p.flip = (int)q[10];
+        pr.p.stride_h = q[8]; pr.p.stride_w = q[9];
+        pr.p.dilation_h = q[10]; pr.p.dilation_w = q[11];
+        pr.p.pad_top = q[12]; pr.p.pad_bottom = q[13]; pr.p.pad_left = q[14];
+        pr.p.pad_right = q[15];
+        pr.p.flip = (int)q[16];
+        pr.p.algo = (cnn_conv2d_algo)q[17];
         pr.p.activation = i % 2 ? CNN_ACTIVATION_RELU : CNN_ACTIVATION_NONE;
-        pr.p.algo = CNN_CONV2D_ALGO_WINOGRAD;
         pr.has_bias = i % 3 != 0;
         pr.xs[0] = q[0]; pr.xs[1] = q[1]; pr.xs[2] = q[2]; pr.xs[3] = q[3];
-        pr.ws[0] = q[4]; pr.ws[1] = q[1] / q[5]; pr.ws[2] = 3; pr.ws[3] = 3;
+        pr.ws[0] = q[4]; pr.ws[1] = q[1] / q[5]; pr.ws[2] = q[6]; pr.ws[3] = q[7];
         char desc[256];
-        tu_note("winograd #%d: %s", i,
+        tu_note("fixed #%d: %s", i,
                 tu_conv_desc(desc, sizeof desc, pr.xs, pr.ws, &pr.p, pr.has_bias));
         int failed = run_problem(ctx, &r, &pr, i % 3) != 0;
         tu_release();
         dev_failures += failed;
         per_mode[i % 3]++;
     }
-    printf("     %d random + 6 large 1x1 + 6 winograd problems: %d failed (one-shot %d, plan %d + %d)\n",
-           problem_count, dev_failures, per_mode[0], per_mode[1], per_mode[2]);
+    printf("     %d random + 6 large 1x1 + %d fixed problems: %d failed (one-shot %d, plan %d + %d)\n",
+           problem_count, fixed_count, dev_failures, per_mode[0], per_mode[1], per_mode[2]);
     return dev_failures != 0;
 }
 
