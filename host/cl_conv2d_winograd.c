@@ -58,13 +58,20 @@ static cnn_conv2d_desc gemm_desc(const cnn_conv2d_desc *d, int64_t chunk)
 
 /* Tile rows per pass: all of them (N x tiles_h), unless V and M would pass the workspace
  * limit or a buffer the device's max allocation; then equal passes, as few as fit. 0: not even
- * one tile row fits. */
+ * one tile row fits. On CPUs, V and M larger than the cache run in passes of half the cache,
+ * so that each pass's V and M stay cached from one kernel to the next (measured on VGG-16
+ * conv1_2, 57.8 MB of V and M against a 32 MiB L3: 8.3 -> 6.5 ms; a pass costs three launches,
+ * so smaller ones lose: 7.7 ms in passes of 8 MB). */
 static int64_t rows_per_pass(cl_backend *b, const cnn_conv2d_desc *d, int64_t rows,
                              int64_t tiles_w)
 {
-    const uint64_t limit = cnn_context_workspace_limit(b->base.ctx);
+    uint64_t limit = cnn_context_workspace_limit(b->base.ctx);
     const uint64_t per_row = (uint64_t)WINO_POINTS * (uint64_t)(d->c + d->k) * 4u *
                              (uint64_t)tiles_w;
+    const uint64_t cache = b->info.global_cache_bytes;
+    if (b->info.type == CNN_DEVICE_CPU && per_row * (uint64_t)rows > cache &&
+        per_row <= cache / 2 && cache / 2 < limit)
+        limit = cache / 2;
     const uint64_t widest =
         (uint64_t)WINO_POINTS * (uint64_t)(d->c > d->k ? d->c : d->k) * 4u * (uint64_t)tiles_w;
     uint64_t fit = limit / per_row;

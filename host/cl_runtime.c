@@ -100,6 +100,9 @@ void cnn_cl_device_info(cl_device_id dev, int platform_index, int device_index,
     v = 0;
     clGetDeviceInfo(dev, CL_DEVICE_LOCAL_MEM_SIZE, sizeof v, &v, NULL);
     info->local_mem_bytes = v;
+    v = 0;
+    clGetDeviceInfo(dev, CL_DEVICE_GLOBAL_MEM_CACHE_SIZE, sizeof v, &v, NULL);
+    info->global_cache_bytes = v;
     size_t wg = 0;
     clGetDeviceInfo(dev, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof wg, &wg, NULL);
     info->max_work_group_size = wg;

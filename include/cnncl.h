@@ -109,6 +109,8 @@ typedef struct cnn_device_info {
     uint64_t max_alloc_bytes;
     uint64_t local_mem_bytes;
     uint64_t max_work_group_size;
+    uint64_t global_cache_bytes; /* the device's global memory cache (on CPUs, the last-level
+                                    cache); 0 when unknown */
 } cnn_device_info;
 
 /* List the devices: the reference device first, then every OpenCL device of every platform.
