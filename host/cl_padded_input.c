@@ -52,11 +52,15 @@ cnn_status cnn_cl_padded_input_prepare(cl_backend *b, cnn_cl_padded_input *pi,
     pi->xw = (cl_int)xw;
     pi->pad_t = (cl_int)d->pad_top;
     pi->pad_l = (cl_int)d->pad_left;
-    /* A fixed local size: PoCL compiles a work-group function per local size it meets. */
-    pi->local[0] = 16 <= b->info.max_work_group_size ? 16 : 1;
-    pi->local[1] = pi->local[2] = 1;
-    pi->global[0] = cnn_round_up((size_t)xw, pi->local[0]);
-    pi->global[1] = (size_t)xh;
+    /* One work-item per `rows` rows of a plane (conv2d_pack.cl): whole planes when there are
+     * enough of them to keep every core busy, else parts of planes. */
+    pi->local[0] = pi->local[1] = pi->local[2] = 1;
+    const int64_t planes = pi->images * d->c, items_wanted = 64;
+    int64_t rows = planes >= items_wanted ? xh : (xh * planes + items_wanted - 1) / items_wanted;
+    if (rows < 1)
+        rows = 1;
+    pi->rows = (cl_int)rows;
+    pi->global[0] = (size_t)((xh + rows - 1) / rows);
     return CNN_SUCCESS;
 }
 
@@ -72,16 +76,16 @@ cnn_status cnn_cl_padded_input_run(cl_backend *b, cnn_cl_padded_input *pi, cl_me
     cl_kernel k = pi->kernel;
     cnn_status s = cnn_cl_set_arg(b, k, 0, sizeof in, &in);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof pi->buffer, &pi->buffer);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof planes, &planes);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof pi->h, &pi->h);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof pi->w, &pi->w);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 5, sizeof pi->xh, &pi->xh);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 6, sizeof pi->xw, &pi->xw);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 7, sizeof pi->pad_t, &pi->pad_t);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 8, sizeof pi->pad_l, &pi->pad_l);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 9, sizeof plane_base, &plane_base);
-    size_t global[3] = {pi->global[0], pi->global[1], (size_t)planes};
-    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 3, global, pi->local);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof pi->h, &pi->h);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof pi->w, &pi->w);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof pi->xh, &pi->xh);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 5, sizeof pi->xw, &pi->xw);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 6, sizeof pi->pad_t, &pi->pad_t);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 7, sizeof pi->pad_l, &pi->pad_l);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 8, sizeof plane_base, &plane_base);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 9, sizeof pi->rows, &pi->rows);
+    size_t global[2] = {pi->global[0], (size_t)planes};
+    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 2, global, pi->local);
     if (s == CNN_SUCCESS) {
         *src = pi->buffer;
         *src_n0 = 0;

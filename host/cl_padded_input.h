@@ -11,6 +11,7 @@ typedef struct cnn_cl_padded_input {
     cl_kernel kernel;        /* NULL: no copy (the input is read as it is) */
     cl_mem buffer;
     cl_int channels, h, w, xh, xw, pad_t, pad_l;
+    cl_int rows;             /* rows of a plane per work-item */
     int64_t images;          /* images per pass (the whole batch when there is no copy) */
     size_t global[3], local[3];
 } cnn_cl_padded_input;
