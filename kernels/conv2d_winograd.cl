@@ -19,10 +19,14 @@ typedef float16 vec;
 #define VSTORE vstore16
 
 typedef struct {
-    int C, K, H, W, OH, OW;
+    int C, K, H, W, OH, OW;          /* H, W: planes of the input as read (maybe a padded copy) */
     int Cg, groups;
-    int pad_t, pad_l;
-    int tiles_h, tiles_w, rows_total; /* rows_total = N x tiles_h */
+    int pad_t, pad_l;                /* 0 when reading a padded copy */
+    int tiles_h, tiles_w;
+    int in_n0;                       /* image n of the batch is image n + in_n0 of the input
+                                        as read (a padded copy holds a part of the batch) */
+    int row_end;                     /* rows from here on (past the images of this pass) are
+                                        zeros in V and not written out */
     int row0, rows, chunk;           /* this pass; chunk = rows x tiles_w */
     int plane;                       /* floats per plane of V and M, >= chunk */
     int flip, has_bias, activation;
@@ -96,7 +100,9 @@ __kernel void winograd_weights(__global const float *restrict w, __global float 
 }
 
 /* One work-item per (strip of TW tiles, tile row of the pass, input channel): V at
- * (xi * C + c) * chunk + tile. Rows past the batch (the last pass) get zeros. */
+ * (xi * C + c) * chunk + tile. Rows past the pass's images get zeros. The host passes a
+ * zero-padded copy of the input whenever the workspace allows it, so that every strip takes
+ * the whole-vector loads; the guarded loads serve the rest. */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void winograd_input(__global const float *restrict x, __global float *restrict v,
                     const winograd_shape p)
@@ -105,9 +111,9 @@ void winograd_input(__global const float *restrict x, __global float *restrict v
     const int row = p.row0 + rl;
     const int n = row / p.tiles_h, ty = row - n * p.tiles_h;
     const int iy0 = ty * 4 - p.pad_t, ix0 = tx0 * 4 - p.pad_l;
-    const int live = row < p.rows_total;
+    const int live = row < p.row_end;
     const int inside = live && ix0 >= 0 && ix0 + 4 * TW + 2 <= p.W;
-    __global const float *plane = x + (size_t)(n * p.C + c) * p.H * p.W;
+    __global const float *plane = x + (size_t)((n + p.in_n0) * p.C + c) * p.H * p.W;
 
     /* h[i][b]: the row transform (B^T along x) of input row iy0 + i, tile l in lane l. */
     vec h[6][6];
@@ -179,7 +185,7 @@ void winograd_output(__global const float *restrict m, __global const float *res
 {
     const int tx0 = get_global_id(0) * TW, rl = get_global_id(1), k = get_global_id(2);
     const int row = p.row0 + rl;
-    if (row >= p.rows_total)
+    if (row >= p.row_end)
         return;
     const int n = row / p.tiles_h, ty = row - n * p.tiles_h;
     const size_t xi_step = (size_t)p.K * p.plane;

@@ -91,8 +91,9 @@ static int test_split(cnn_context *ctx)
     if (run_case(ctx, q, dxs, dws, 8u * 22u * 66u * 4u * 2u, CNN_SUCCESS))
         return 1;
     /* Winograd: a row of 3 tiles is 36 x (6 + 20) floats x 3 = 11232 bytes of transformed input
-     * and products; 30000 bytes hold two rows, so the 15 rows of 5 images take 8 passes (the
-     * last one a single row). */
+     * and products, and its zero-padded input copy 6 x 14 x 66 floats (22 kB) per image: 30000
+     * bytes hold two rows and one image, so each of the 5 images takes two passes (two rows,
+     * then its third row with a row of zeros). */
     p.algo = CNN_CONV2D_ALGO_WINOGRAD;
     tu_note("winograd split");
     if (run_case(ctx, p, xs, ws, 30000, CNN_SUCCESS))
