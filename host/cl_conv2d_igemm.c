@@ -41,17 +41,6 @@ typedef struct igemm_state {
  * with room for the weights and the broadcast input). */
 #define IGEMM_MAX_ACC 28
 
-/* A flat 1x1 vectorizes over pixels on large planes: whole-vector stores along the plane
- * instead of one store per channel and pixel, which matters most when few input channels
- * amortize them. Measured on ResNet-50 (PoCL, Zen 5): 56x56 layers 1.1-2.3x faster; 28x28
- * with C = 128 1.55x faster, with C = 512 10% slower. Small planes keep the channel vectors
- * (DESIGN.md's PoCL notes). */
-static int use_pixvec(const cnn_conv2d_desc *d)
-{
-    const int64_t plane = d->oh * d->ow, cg = d->c / d->groups;
-    return plane >= 2048 || (plane >= 512 && cg < 512);
-}
-
 /* The pixel tile for a row of ow outputs: the least work (tiles x px) plus a per-tile cost of
  * two pixels; only tiles that leave room for KV >= 2 weight vectors (loads stay below FMAs). */
 static int pick_px(int64_t ow)
@@ -87,8 +76,11 @@ static void set_channel_tile(igemm_tiles *t, const cnn_conv2d_desc *d, int acc)
 
 /* Pixel vectors along output rows (stride 1 along x) where the reduction is short (C x R x S
  * per group up to 64, e.g. the first layer of a network on 3 colour channels): a channel-vector
- * tile would spend more on its transposed scalar stores than on its FMAs. Measured on VGG-16
- * conv1_1 (3 -> 64, 224x224): see bench/NOTES.md. */
+ * tile would spend more on transposing its tile for the stores than on its FMAs. Measured on
+ * VGG-16 conv1_1 (3 -> 64, 224x224): see bench/NOTES.md. Flat 1x1 GEMMs used pixel vectors on
+ * large planes too, until the channel-vector tile's epilogue was vectorized (a transpose in
+ * registers): since then channel vectors measure 5-25% faster there (ResNet-50's 56x56 1x1
+ * layers, Winograd's GEMMs), and pixel vectors remain a tuning candidate. */
 static int use_row_pixvec(const cnn_conv2d_desc *d)
 {
     return d->stride_w == 1 && d->ow >= 32 && (d->c / d->groups) * d->r * d->s <= 64;
@@ -116,9 +108,9 @@ static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
     t.flat = t.one_by_one && d->stride_h == 1 && d->stride_w == 1 && d->pad_top == 0 &&
              d->pad_bottom == 0 && d->pad_left == 0 && d->pad_right == 0;
     const int64_t kg = d->k / d->groups;
-    if (b->info.type == CNN_DEVICE_CPU &&
-        (t.flat ? use_pixvec(d) : !t.one_by_one && use_row_pixvec(d))) {
-        set_pixvec(&t, kg, IGEMM_MAX_ACC / 2);
+    if (b->info.type == CNN_DEVICE_CPU && !t.one_by_one && use_row_pixvec(d)) {
+        /* 12 channels x 2 vectors: with 14, the compiler spilled accumulators in the loop */
+        set_pixvec(&t, kg, 12);
         return t;
     }
     t.px = pick_px(t.flat ? d->oh * d->ow : d->ow);

@@ -271,7 +271,9 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
         #pragma unroll
         for (int j = 0; j < KV; j++)
             acc[i][j] = (vec)(0.0f);
+#if !FLAT
     const int row_step = p.stride_h * p.XW; /* input distance between two output rows */
+#endif
 
     __global const float *x = in + (size_t)((p.in_n0 + n) * p.C + g * p.Cg) * p.XH * p.XW;
     __global const vec *wk = wpack + (size_t)(g * p.k_blocks + kb) * p.Cg * p.R * p.S * KV;
@@ -360,7 +362,12 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
     /* A whole tile (every pixel and channel inside the output): each 16-channel block of the
      * tile transposed in registers, so that every channel's pixels leave as a few vector
      * stores (measured: the scalar epilogue below took 17% of res4a_branch2a's time). */
-    if (valid == PX && rows == ROWS && k0 + KV * VW <= p.Kg) {
+#if ROWS == 2
+    const int whole = valid == PX && rows == 2 && k0 + KV * VW <= p.Kg;
+#else
+    const int whole = valid == PX && k0 + KV * VW <= p.Kg;
+#endif
+    if (whole) {
 #pragma unroll
         for (int j = 0; j < KV; j++) {
             vec r[16];
