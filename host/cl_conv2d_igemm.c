@@ -155,7 +155,7 @@ int cnn_cl_igemm_candidates(cl_backend *b, const cnn_conv2d_desc *d,
         for (size_t i = 0; i < sizeof kts / sizeof kts[0] && n < max; i++)
             snprintf(tunings[n++], CNN_TUNING_MAX, "pixvec kt%d", kts[i]);
     }
-    static const int pxs[] = {14, 12, 8, 7};
+    static const int pxs[] = {16, 14, 12, 8, 7};
     static const int accs[] = {28, 16};
     for (size_t i = 0; i < sizeof pxs / sizeof pxs[0]; i++)
         for (int rows = 1; rows <= 2; rows++)
