@@ -272,12 +272,15 @@ static cnn_status prepare_checked(cnn_context *ctx, const cnn_conv2d_desc *d, vo
     return s;
 }
 
-/* The winner that find mode remembered for this device and shape, if it still serves. */
+/* The winner that find mode remembered for this device and shape, if it still serves; outside
+ * find mode also the winner of the shape's class (find mode times a shape of its own instead). A
+ * class winner whose tiles do not fit this shape fails to prepare and the rules decide. */
 static int remembered_algo(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_conv2d_desc *chosen,
                            void **state)
 {
     const unsigned allowed = desc->allowed_algos ? desc->allowed_algos : ~0u;
-    return cnn_find_lookup(ctx, desc, chosen) && algo_serves(chosen->algo, desc) &&
+    return cnn_find_lookup(ctx, desc, !ctx->find_mode, chosen) &&
+           algo_serves(chosen->algo, desc) &&
            (allowed & (1u << chosen->algo)) &&
            prepare_checked(ctx, chosen, state) == CNN_SUCCESS;
 }

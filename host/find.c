@@ -32,9 +32,11 @@ static uint64_t kernels_fingerprint(void)
 static void find_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *key, size_t size)
 {
     snprintf(key, size,
-             "cnncl find 1|%s|kernels %016llx|%s|%s|%s|n%lld c%lld h%lld w%lld k%lld r%lld s%lld sh%lld sw%lld "
-             "dh%lld dw%lld p%lld,%lld,%lld,%lld g%lld b%d f%d a%d allowed%x",
-             cnn_version(), (unsigned long long)kernels_fingerprint(), ctx->device.name, ctx->device.vendor, ctx->device.driver,
+             "cnncl find 1|%s|kernels %016llx|%s|%s|%s|n%lld c%lld h%lld w%lld k%lld r%lld "
+             "s%lld sh%lld sw%lld dh%lld dw%lld p%lld,%lld,%lld,%lld g%lld b%d f%d a%d "
+             "allowed%x",
+             cnn_version(), (unsigned long long)kernels_fingerprint(), ctx->device.name,
+             ctx->device.vendor, ctx->device.driver,
              (long long)d->n, (long long)d->c, (long long)d->h, (long long)d->w,
              (long long)d->k, (long long)d->r, (long long)d->s, (long long)d->stride_h,
              (long long)d->stride_w, (long long)d->dilation_h, (long long)d->dilation_w,
@@ -43,10 +45,39 @@ static void find_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *key
              (int)d->activation, d->allowed_algos);
 }
 
-int cnn_find_lookup(cnn_context *ctx, const cnn_conv2d_desc *d, cnn_conv2d_desc *chosen)
+/* Smallest e with 2^e >= x (x >= 1). */
+static int ceil_log2(int64_t x)
 {
-    char key[1200];
-    find_key(ctx, d, key, sizeof key);
+    int e = 0;
+    while (e < 62 && ((int64_t)1 << e) < x)
+        e++;
+    return e;
+}
+
+/* The key of d's shape class: what decides which algorithm and tiles win (kernel size, strides,
+ * dilations, one/all/some channels per group, padding or not, epilogue, allowed algorithms),
+ * with the batch, channel counts and output sizes rounded up to powers of two. A shape that
+ * was never tuned takes its class's winner: tuning ResNet-50 at batch 1 then serves batch 2,
+ * and a 56x56 layer serves a 50x50 one. */
+static void class_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *key, size_t size)
+{
+    const int64_t cg = d->c / d->groups, kg = d->k / d->groups;
+    const char *grouping = d->groups == 1 ? "dense" : cg == 1 ? "depthwise" : "grouped";
+    const int padded = d->pad_top || d->pad_bottom || d->pad_left || d->pad_right;
+    snprintf(key, size,
+             "cnncl find class 1|%s|kernels %016llx|%s|%s|%s|r%lld s%lld sh%lld sw%lld dh%lld "
+             "dw%lld %s pad%d|n2^%d cg2^%d kg2^%d oh2^%d ow2^%d|b%d f%d a%d allowed%x",
+             cnn_version(), (unsigned long long)kernels_fingerprint(), ctx->device.name,
+             ctx->device.vendor, ctx->device.driver, (long long)d->r, (long long)d->s,
+             (long long)d->stride_h, (long long)d->stride_w, (long long)d->dilation_h,
+             (long long)d->dilation_w, grouping, padded, ceil_log2(d->n), ceil_log2(cg),
+             ceil_log2(kg), ceil_log2(d->oh), ceil_log2(d->ow), d->has_bias, d->flip,
+             (int)d->activation, d->allowed_algos);
+}
+
+/* The winner stored under key, as d with its algorithm and tuning. */
+static int load_winner(const char *key, const cnn_conv2d_desc *d, cnn_conv2d_desc *chosen)
+{
     unsigned char *data = NULL;
     size_t size = 0;
     if (!cnn_disk_cache_load(key, &data, &size))
@@ -73,6 +104,23 @@ int cnn_find_lookup(cnn_context *ctx, const cnn_conv2d_desc *d, cnn_conv2d_desc 
         }
     }
     return 0;
+}
+
+int cnn_find_lookup(cnn_context *ctx, const cnn_conv2d_desc *d, int use_class,
+                    cnn_conv2d_desc *chosen)
+{
+    char key[1200];
+    find_key(ctx, d, key, sizeof key);
+    if (load_winner(key, d, chosen))
+        return 1;
+    if (!use_class)
+        return 0;
+    class_key(ctx, d, key, sizeof key);
+    if (!load_winner(key, d, chosen))
+        return 0;
+    cnn_log(CNN_LOG_DEBUG, "find: no result for this shape; its class's winner: %s [%s]",
+            cnn_conv2d_algo_string(chosen->algo), chosen->tuning);
+    return 1;
 }
 
 /* The best of FIND_REPS timed executions of a prepared state on scratch buffers; < 0 on error. */
@@ -163,8 +211,10 @@ cnn_status cnn_find_best(cnn_context *ctx, const cnn_conv2d_desc *d,
     if (!*best_state)
         return last;
     char key[1200], payload[96];
-    find_key(ctx, d, key, sizeof key);
     snprintf(payload, sizeof payload, "%s %s", cnn_conv2d_algo_string(best->algo), best->tuning);
+    find_key(ctx, d, key, sizeof key);
+    cnn_disk_cache_store(key, (const unsigned char *)payload, strlen(payload));
+    class_key(ctx, d, key, sizeof key); /* the latest winner of the class */
     cnn_disk_cache_store(key, (const unsigned char *)payload, strlen(payload));
     cnn_log(CNN_LOG_INFO, "find: %s is the fastest (%.4f ms) for this shape", payload, best_ms);
     cnn_error_clear(ctx);

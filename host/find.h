@@ -1,15 +1,17 @@
 /* Find mode (cnn_context_set_find_mode): the algorithm of an AUTO plan is chosen by timing every
  * algorithm that can serve the shape (among allowed_algos) on the device, like cuDNN's Find; the
- * winner is remembered per device and shape in the disk cache, so later plans, in this process
- * or another, skip the timing. */
+ * winner is remembered per device and shape, and per shape class, in the disk cache, so later
+ * plans, in this process or another, skip the timing. */
 #ifndef CNNCL_FIND_H
 #define CNNCL_FIND_H
 
 #include "cnn_internal.h"
 
 /* The remembered winner for d (its algo AUTO), if any: *chosen is d with the winner's
- * algorithm and tuning. */
-int cnn_find_lookup(cnn_context *ctx, const cnn_conv2d_desc *d, cnn_conv2d_desc *chosen);
+ * algorithm and tuning. use_class: without a result for d itself, the latest winner of d's
+ * shape class (same kernel, strides and grouping; sizes within the same powers of two). */
+int cnn_find_lookup(cnn_context *ctx, const cnn_conv2d_desc *d, int use_class,
+                    cnn_conv2d_desc *chosen);
 
 /* Time the candidates (descriptors of d with an algorithm and maybe a tuning set, prepared and
  * self-checked by prepare) and return the fastest's descriptor and state; remember it. The

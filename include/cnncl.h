@@ -175,8 +175,12 @@ cnn_status cnn_context_set_workspace_limit(cnn_context *ctx, uint64_t bytes);
  * (among allowed_algos) on the device and keeps the fastest, like cuDNN's Find; with
  * CNN_FIND_TUNE also their kernel parameters. The winner is remembered per device and shape in
  * the disk cache (see CNNCL_CACHE), and every later AUTO plan of that shape on that device, in
- * any process, uses it, find mode or not. Off by default: rules choose, at no cost. mode is
- * CNN_FIND_OFF, CNN_FIND_ALGORITHMS or CNN_FIND_ALGORITHMS | CNN_FIND_TUNE. */
+ * any process, uses it, find mode or not. It is also remembered for the shape's class (same
+ * kernel, strides, dilations and grouping; batch, channels and output sizes within the same
+ * powers of two): outside find mode, a shape never timed takes its class's latest winner. Off
+ * by default: rules choose, at no cost. mode is CNN_FIND_OFF, CNN_FIND_ALGORITHMS or
+ * CNN_FIND_ALGORITHMS | CNN_FIND_TUNE. Results found with other kernels (another cnncl build)
+ * are not used. */
 cnn_status cnn_context_set_find_mode(cnn_context *ctx, int mode);
 
 /* The most time a plan may spend tuning kernel parameters in find mode, in milliseconds (each
