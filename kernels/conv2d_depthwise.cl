@@ -1,9 +1,13 @@
 /* Depthwise convolution (one input channel per group: groups == C, K = C x multiplier),
  * shaped for CPUs: a work-item computes rows_per_item output rows of one output channel, PV
  * vectors of VW consecutive pixels at a time (enough work per item that the per-work-group
- * cost of PoCL stays small); each (r, s) tap is one scalar weight times whole input vectors. The
- * input is read from a zero-padded copy (or the tensor when no padding is needed), so the inner
- * loop has no condition. STRIDE1: contiguous vector loads; otherwise the lanes are gathered. */
+ * cost of PoCL stays small); each (r, s) tap is one scalar weight times whole input vectors.
+ *
+ * The work-item first stages the input rows it needs, zero-padded, in local memory (its own:
+ * work-groups of one item), so that the taps' loops have no condition and no separate copy of
+ * the whole input is made (that copy, a launch of its own, took about half of a small layer's
+ * time). STRIDE (1 or 2): whole-vector loads, every other lane for 2; 0: any stride, the lanes
+ * gathered one by one. */
 
 #ifndef VW
 #define VW 16
@@ -11,8 +15,8 @@
 #ifndef PV
 #define PV 2
 #endif
-#ifndef STRIDE1
-#define STRIDE1 1
+#ifndef STRIDE
+#define STRIDE 1
 #endif
 
 #define VEC_(w) float##w
@@ -24,30 +28,57 @@ typedef VEC(VW) vec;
 #define VSTORE(v, i, p) VOP_(vstore, VW)(v, i, p)
 
 typedef struct {
-    int C, K, OH, OW, XH, XW;
-    int R, S, stride_h, stride_w, dil_h, dil_w;
+    int C, K, H, W, OH, OW;
+    int XW;                   /* staged row width: the tiles' columns, padding included */
+    int R, S, stride_h, stride_w, dil_h, dil_w, pad_t, pad_l;
     int Kg;                   /* output channels per input channel (the multiplier) */
     int tiles_x;              /* tiles of PV * VW pixels per output row */
     int rows_per_item;
-    int in_n0, out_n0;        /* this pass's first image in the input as read and the output */
+    int planes_per_item;      /* output planes (n, k) per work-item, on small maps */
+    int planes;               /* N x K */
     int flip, has_bias, activation;
 } dw_shape;
 
-__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void conv2d_depthwise(__global const float *restrict in, __global const float *restrict wt,
-                      __global const float *restrict bias, __global float *restrict out,
-                      const dw_shape p)
+/* Input row iy of plane x, columns [-pad_l, XW - pad_l), zeros outside the input, to dst. */
+static void stage_row(__global const float *restrict x, __local float *restrict dst,
+                      const int iy, const dw_shape *p)
 {
-    const int oy0 = get_global_id(0) * p.rows_per_item;
-    const int oy_end = min(oy0 + p.rows_per_item, p.OH);
-    const int nk = get_global_id(1);
+    const int n = iy >= 0 && iy < p->H ? max(0, min(p->W, p->XW - p->pad_l)) : 0;
+    const int left = n > 0 ? min(p->pad_l, p->XW) : p->XW;
+    int q = 0;
+    for (; q < left; q++)
+        dst[q] = 0.0f;
+    if (n > 0) {
+        __global const float *src = x + (size_t)iy * p->W;
+        int i = 0;
+        for (; i + 16 <= n; i += 16)
+            vstore16(vload16(0, src + i), 0, dst + left + i);
+        for (; i < n; i++)
+            dst[left + i] = src[i];
+        for (q = left + n; q < p->XW; q++)
+            dst[q] = 0.0f;
+    }
+}
+
+/* Output rows [oy0, oy_end) of output plane nk. */
+static void depthwise_rows(__global const float *restrict in, __global const float *restrict wt,
+                           __global const float *restrict bias, __global float *restrict out,
+                           const dw_shape p, __local float *restrict stage, const int oy0,
+                           const int oy_end, const int nk)
+{
     const int k = nk % p.K, n = nk / p.K;
     const int c = k / p.Kg;
     const int RS = p.R * p.S;
     const vec b = (vec)(p.has_bias ? bias[k] : 0.0f);
     __global const float *w = wt + (size_t)k * RS;
-    __global const float *x_plane = in + (size_t)((p.in_n0 + n) * p.C + c) * p.XH * p.XW;
-    __global float *o_plane = out + (size_t)((p.out_n0 + n) * p.K + k) * p.OH * p.OW;
+    __global float *o_plane = out + (size_t)(n * p.K + k) * p.OH * p.OW;
+
+    /* The input rows of output rows [oy0, oy_end), staged from input row iy0 on. */
+    const int iy0 = oy0 * p.stride_h - p.pad_t;
+    const int rows_in = (oy_end - 1 - oy0) * p.stride_h + (p.R - 1) * p.dil_h + 1;
+    __global const float *x_plane = in + (size_t)(n * p.C + c) * p.H * p.W;
+    for (int j = 0; j < rows_in; j++)
+        stage_row(x_plane, stage + (size_t)j * p.XW, iy0 + j, &p);
 
     for (int oy = oy0; oy < oy_end; oy++) {
         for (int tx = 0; tx < p.tiles_x; tx++) {
@@ -56,18 +87,21 @@ void conv2d_depthwise(__global const float *restrict in, __global const float *r
 #pragma unroll
             for (int v = 0; v < PV; v++)
                 acc[v] = (vec)(0.0f);
-            __global const float *x =
-                x_plane + (size_t)(oy * p.stride_h) * p.XW + ox0 * p.stride_w;
+            __local const float *x =
+                stage + (size_t)((oy - oy0) * p.stride_h) * p.XW + ox0 * p.stride_w;
             for (int r = 0; r < p.R; r++) {
-                __global const float *xr = x + (size_t)(r * p.dil_h) * p.XW;
+                __local const float *xr = x + (size_t)(r * p.dil_h) * p.XW;
                 for (int s = 0; s < p.S; s++) {
                     const int rs = r * p.S + s;
                     const vec wv = (vec)(w[p.flip ? RS - 1 - rs : rs]);
-                    __global const float *xs = xr + s * p.dil_w;
+                    __local const float *xs = xr + s * p.dil_w;
 #pragma unroll
                     for (int v = 0; v < PV; v++) {
-#if STRIDE1
+#if STRIDE == 1
                         const vec xv = VLOAD(0, xs + v * VW);
+#elif STRIDE == 2 && VW == 16
+                        const vec lo = VLOAD(0, xs + 2 * v * VW), hi = VLOAD(1, xs + 2 * v * VW);
+                        const vec xv = (vec)(lo.even, hi.even);
 #else
                         float lane[VW];
                         for (int l = 0; l < VW; l++)
@@ -95,4 +129,17 @@ void conv2d_depthwise(__global const float *restrict in, __global const float *r
             }
         }
     }
+}
+
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void conv2d_depthwise(__global const float *restrict in, __global const float *restrict wt,
+                      __global const float *restrict bias, __global float *restrict out,
+                      const dw_shape p, __local float *restrict stage)
+{
+    const int oy0 = get_global_id(0) * p.rows_per_item;
+    const int oy_end = min(oy0 + p.rows_per_item, p.OH);
+    const int nk0 = get_global_id(1) * p.planes_per_item;
+    const int nk_end = min(nk0 + p.planes_per_item, p.planes);
+    for (int nk = nk0; nk < nk_end; nk++)
+        depthwise_rows(in, wt, bias, out, p, stage, oy0, oy_end, nk);
 }

@@ -413,7 +413,8 @@ static int random_problems(cnn_context *ctx)
      * asymmetric padding, groups, batch, flip, maps that are not multiples of the 4x4 tiles and
      * a map smaller than one tile; the implicit GEMM's pixel vectors along output rows (short
      * reductions, outputs 32 wide and more) with a partial last tile, dilation, stride along y,
-     * groups and batch. */
+     * groups and batch; depthwise with strides 2 (every other lane) and 3 (gathered lanes),
+     * dilation and a channel multiplier. */
     static const int64_t fixed[][18] = {
         /* n, c, h, w, k, groups, r, s, stride h, w, dilation h, w, pad t, b, l, r, flip, algo */
         {1, 3, 70, 70, 5, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_WINOGRAD},
@@ -426,6 +427,9 @@ static int random_problems(cnn_context *ctx)
         {2, 4, 17, 40, 10, 2, 3, 3, 2, 1, 2, 2, 2, 1, 2, 2, 1, CNN_CONV2D_ALGO_IGEMM},
         {1, 2, 12, 64, 17, 1, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 0, CNN_CONV2D_ALGO_AUTO},
         {1, 3, 9, 33, 30, 1, 1, 3, 1, 1, 1, 1, 0, 0, 1, 1, 0, CNN_CONV2D_ALGO_IGEMM},
+        {1, 24, 29, 37, 24, 24, 3, 3, 2, 2, 1, 1, 1, 0, 1, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
+        {2, 8, 20, 70, 16, 8, 5, 3, 1, 3, 1, 2, 2, 2, 0, 3, 1, CNN_CONV2D_ALGO_DEPTHWISE},
+        {1, 16, 9, 40, 16, 16, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 0, CNN_CONV2D_ALGO_DEPTHWISE},
     };
     const int fixed_count = (int)(sizeof fixed / sizeof fixed[0]);
     for (int i = 0; i < fixed_count; i++) {
