@@ -62,12 +62,18 @@ void cnn_cl_winograd_release(void *state);
 int cnn_cl_winograd_candidates(cl_backend *b, const cnn_conv2d_desc *d,
                                char (*tunings)[CNN_TUNING_MAX], int max);
 
+/* Tile sets of the direct kernel worth timing (cl_conv2d.c). */
+int cnn_cl_direct_candidates(cl_backend *b, const cnn_conv2d_desc *d,
+                             char (*tunings)[CNN_TUNING_MAX], int max);
+
 /* Depthwise convolution (cl_conv2d_depthwise.c): one input channel per group. */
 cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
                                     char variant[CNN_CL_VARIANT_MAX]);
 cnn_status cnn_cl_depthwise_run(cl_backend *b, void *state, cl_mem out, cl_mem in,
                                 cl_mem weights, cl_mem bias);
 void cnn_cl_depthwise_release(void *state);
+int cnn_cl_depthwise_candidates(cl_backend *b, const cnn_conv2d_desc *d,
+                                char (*tunings)[CNN_TUNING_MAX], int max);
 void cnn_cl_conv2d_release(cnn_backend *be, void *state);
 int cnn_cl_conv2d_variant(cnn_backend *be, const void *state, char *buf, size_t size);
 int cnn_cl_conv2d_candidates(cnn_backend *be, const cnn_conv2d_desc *d,

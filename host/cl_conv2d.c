@@ -124,12 +124,50 @@ static cnn_status build_kernel(cl_backend *b, const direct_tiles *t, cl_kernel *
                                 "conv2d_direct", kernel);
 }
 
+/* The tiles a tuning string names ("lx2 ly4 wx8 wk8 cb8", see cnn_cl_direct_candidates) over
+ * the defaults; 0 when it is not one. The fits to the shape and the device follow as usual. */
+static int apply_direct_tuning(direct_tiles *t, const char *tuning)
+{
+    int lx, ly, wx, wk, cb;
+    if (sscanf(tuning, "lx%d ly%d wx%d wk%d cb%d", &lx, &ly, &wx, &wk, &cb) != 5 || lx < 1 ||
+        lx > 64 || ly < 1 || ly > 64 || wx < 1 || wx > 16 || wk < 1 || wk > 16 || cb < 1 ||
+        cb > 64)
+        return 0;
+    t->lx = lx;
+    t->ly = ly;
+    t->wpt_x = wx;
+    t->wpt_k = wk;
+    t->cb = cb;
+    return 1;
+}
+
+int cnn_cl_direct_candidates(cl_backend *b, const cnn_conv2d_desc *d,
+                             char (*tunings)[CNN_TUNING_MAX], int max)
+{
+    (void)d;
+    /* Around the defaults: narrower or wider register tiles, fewer or more rows per group. */
+    const direct_tiles base = default_tiles(&b->info);
+    static const int scale[][4] = {{1, 1, 1, 1}, {1, 2, 1, 1}, {1, 1, 2, 1}, {1, 1, 1, 2},
+                                   {2, 1, 1, 1}, {1, 2, 2, 1}, {1, 1, 2, 2}};
+    int n = 0;
+    for (size_t i = 0; i < sizeof scale / sizeof scale[0] && n < max; i++) {
+        const int wx = base.wpt_x / scale[i][1] > 0 ? base.wpt_x / scale[i][1] : 1;
+        const int wk = base.wpt_k / scale[i][2] > 0 ? base.wpt_k / scale[i][2] : 1;
+        snprintf(tunings[n++], CNN_TUNING_MAX, "lx%d ly%d wx%d wk%d cb%d", base.lx * scale[i][0],
+                 base.ly / scale[i][3] > 0 ? base.ly / scale[i][3] : 1, wx, wk, base.cb);
+    }
+    return n;
+}
+
 static cnn_status direct_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
                                  char variant[CNN_CL_VARIANT_MAX])
 {
     cnn_backend *be = &b->base;
     cnn_status s;
     direct_tiles t = default_tiles(&b->info);
+    if (d->tuning[0] && !apply_direct_tuning(&t, d->tuning))
+        return cnn_error(be->ctx, CNN_ERROR_INVALID_ARGUMENT,
+                         "conv2d direct: tuning '%s' is not a tile set", d->tuning);
     fit_to_shape(&t, d);
     fit_to_work_group(&t, b->info.max_work_group_size, b->max_work_item);
     fit_to_local_memory(&t, d, b->info.local_mem_bytes);
@@ -327,5 +365,9 @@ int cnn_cl_conv2d_candidates(cnn_backend *be, const cnn_conv2d_desc *d,
         return cnn_cl_igemm_candidates((cl_backend *)be, d, tunings, max);
     if (d->algo == CNN_CONV2D_ALGO_WINOGRAD)
         return cnn_cl_winograd_candidates((cl_backend *)be, d, tunings, max);
+    if (d->algo == CNN_CONV2D_ALGO_DIRECT)
+        return cnn_cl_direct_candidates((cl_backend *)be, d, tunings, max);
+    if (d->algo == CNN_CONV2D_ALGO_DEPTHWISE)
+        return cnn_cl_depthwise_candidates((cl_backend *)be, d, tunings, max);
     return 0;
 }

@@ -32,14 +32,26 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d depthwise: out of host memory");
     /* float16 fills an AVX-512 register; GPUs keep a work-item's vector in one lane. */
     const int vw = b->info.type == CNN_DEVICE_GPU ? 4 : 16;
-    const int pv = d->ow > vw ? 2 : 1;
+    int pv = d->ow > vw ? 2 : 1;
+    int64_t work_per_item = DW_WORK_PER_ITEM;
+    if (d->tuning[0]) {
+        int tpv = 0, twork = 0;
+        if (sscanf(d->tuning, "pv%d work%d", &tpv, &twork) != 2 || tpv < 1 || tpv > 4 ||
+            twork < 256 || twork > (1 << 20)) {
+            free(st);
+            return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT,
+                             "conv2d depthwise: tuning '%s' is not a tile set", d->tuning);
+        }
+        pv = tpv;
+        work_per_item = twork;
+    }
     const int stride = d->stride_w == 1 ? 1 : d->stride_w == 2 && vw == 16 ? 2 : 0;
     const int64_t tile = (int64_t)pv * vw;
     const int64_t tiles_x = (d->ow + tile - 1) / tile;
     /* A staged row: every column the tiles read, padding and the tiles' overhang included. */
     const int64_t xw = (tiles_x * tile - 1) * d->stride_w + (d->s - 1) * d->dilation_w + 1;
     const int64_t row_work = tiles_x * tile * d->r * d->s;
-    int64_t rows_per_item = DW_WORK_PER_ITEM / (row_work > 0 ? row_work : 1);
+    int64_t rows_per_item = work_per_item / (row_work > 0 ? row_work : 1);
     if (rows_per_item < 1)
         rows_per_item = 1;
     if (rows_per_item > d->oh)
@@ -82,7 +94,7 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
     p->rows_per_item = (cl_int)rows_per_item;
     /* Small maps: several planes per work-item, for the same work per item. */
     const int64_t item_work = rows_per_item * row_work;
-    int64_t planes_per_item = DW_WORK_PER_ITEM / (item_work > 0 ? item_work : 1);
+    int64_t planes_per_item = work_per_item / (item_work > 0 ? item_work : 1);
     if (rows_per_item < d->oh || planes_per_item < 1)
         planes_per_item = 1;
     p->planes_per_item = (cl_int)planes_per_item;
@@ -123,4 +135,19 @@ void cnn_cl_depthwise_release(void *state)
     if (st->kernel)
         clReleaseKernel(st->kernel);
     free(st);
+}
+
+int cnn_cl_depthwise_candidates(cl_backend *b, const cnn_conv2d_desc *d,
+                                char (*tunings)[CNN_TUNING_MAX], int max)
+{
+    (void)b;
+    /* Vectors per tile (1: narrow maps, 4: wide ones) by the work per item. */
+    static const int pvs[] = {1, 2, 4};
+    static const int works[] = {2048, 8192, 32768};
+    int n = 0;
+    for (size_t i = 0; i < sizeof pvs / sizeof pvs[0]; i++)
+        for (size_t j = 0; j < sizeof works / sizeof works[0] && n < max; j++)
+            if (pvs[i] == 1 || d->ow > 16 * (pvs[i] - 1))
+                snprintf(tunings[n++], CNN_TUNING_MAX, "pv%d work%d", pvs[i], works[j]);
+    return n;
 }

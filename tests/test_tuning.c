@@ -11,22 +11,27 @@
 typedef struct shape_case {
     const char *what;
     int64_t n, c, h, w, k, r, s, stride, pad;
+    int64_t groups;
 } shape_case;
 
 /* Flat 1x1 on a small and a large plane, a padded 1x1, 3x3 stride 1 (Winograd too) on a map
- * wider than a row of pixel vectors, 3x3 stride 2, 3x3 on a 7x7 map (two-row tiles). Channel
- * counts give full and partial channel blocks. */
+ * wider than a row of pixel vectors, 3x3 stride 2, 3x3 on a 7x7 map (two-row tiles), depthwise
+ * with stride 1 and 2 (a channel multiplier of 2). Channel counts give full and partial channel
+ * blocks. */
 static const shape_case shapes[] = {
-    {"1x1 on 7x7", 1, 40, 7, 7, 48, 1, 1, 1, 0},
-    {"1x1 on 40x40", 1, 24, 40, 40, 37, 1, 1, 1, 0},
-    {"1x1 padded", 2, 8, 9, 13, 33, 1, 1, 1, 1},
-    {"3x3 on 12x45", 1, 20, 12, 45, 40, 3, 3, 1, 1},
-    {"3x3 stride 2", 1, 16, 17, 23, 32, 3, 3, 2, 1},
-    {"3x3 on 7x7", 2, 32, 7, 7, 64, 3, 3, 1, 1},
+    {"1x1 on 7x7", 1, 40, 7, 7, 48, 1, 1, 1, 0, 1},
+    {"1x1 on 40x40", 1, 24, 40, 40, 37, 1, 1, 1, 0, 1},
+    {"1x1 padded", 2, 8, 9, 13, 33, 1, 1, 1, 1, 1},
+    {"3x3 on 12x45", 1, 20, 12, 45, 40, 3, 3, 1, 1, 1},
+    {"3x3 stride 2", 1, 16, 17, 23, 32, 3, 3, 2, 1, 1},
+    {"3x3 on 7x7", 2, 32, 7, 7, 64, 3, 3, 1, 1, 1},
+    {"depthwise 3x3 on 20x37", 1, 24, 20, 37, 24, 3, 3, 1, 1, 24},
+    {"depthwise 3x3 stride 2 on 29x70", 2, 8, 29, 70, 16, 3, 3, 2, 1, 8},
 };
 
-static const cnn_conv2d_algo tuned_algos[] = {CNN_CONV2D_ALGO_IGEMM, CNN_CONV2D_ALGO_GEMM1X1,
-                                              CNN_CONV2D_ALGO_WINOGRAD};
+static const cnn_conv2d_algo tuned_algos[] = {
+    CNN_CONV2D_ALGO_DIRECT, CNN_CONV2D_ALGO_IGEMM, CNN_CONV2D_ALGO_GEMM1X1,
+    CNN_CONV2D_ALGO_WINOGRAD, CNN_CONV2D_ALGO_DEPTHWISE};
 
 /* One candidate of one algorithm on prepared tensors; 0 when its output matches. */
 static int run_candidate(cnn_context *ctx, const cnn_conv2d_desc *d, cnn_tensor *tx,
@@ -74,14 +79,17 @@ static int test_every_candidate(cnn_context *ctx)
     int tried = 0;
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         const shape_case *q = &shapes[i];
-        const int64_t xs[4] = {q->n, q->c, q->h, q->w}, ws[4] = {q->k, q->c, q->r, q->s};
+        const int64_t groups = q->groups;
+        const int64_t xs[4] = {q->n, q->c, q->h, q->w};
+        const int64_t ws[4] = {q->k, q->c / groups, q->r, q->s};
         cnn_conv2d_params p = cnn_conv2d_params_default();
+        p.groups = groups;
         p.stride_h = p.stride_w = q->stride;
         p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = q->pad;
         p.activation = CNN_ACTIVATION_RELU;
         cnn_conv2d_desc d;
         CHECK_OK(cnn_conv2d_make_desc(NULL, &d, xs, ws, 1, &p));
-        const int64_t nx = q->n * q->c * q->h * q->w, nw = q->k * q->c * q->r * q->s;
+        const int64_t nx = q->n * q->c * q->h * q->w, nw = ws[0] * ws[1] * ws[2] * ws[3];
         const int64_t ny = d.n * d.k * d.oh * d.ow;
         float *x = tu_floats(nx), *w = tu_floats(nw), *b = tu_floats(d.k);
         float *nan_fill = tu_floats_fill(ny, NAN);
@@ -102,6 +110,8 @@ static int test_every_candidate(cnn_context *ctx)
             if (da.algo == CNN_CONV2D_ALGO_GEMM1X1 && (d.r != 1 || d.s != 1))
                 continue;
             if (da.algo == CNN_CONV2D_ALGO_WINOGRAD && (d.r != 3 || d.s != 3 || q->stride != 1))
+                continue;
+            if (da.algo == CNN_CONV2D_ALGO_DEPTHWISE && d.groups != d.c)
                 continue;
             char tunings[16][CNN_TUNING_MAX];
             const int m = be->vt->conv2d_candidates(be, &da, tunings, 16);
