@@ -3,6 +3,7 @@
  * vectors per work-item. */
 #include "cl_backend_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Mirrors pool_shape in pool2d.cl. */
@@ -48,8 +49,14 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
     st->rows_kernel = b->info.type != CNN_DEVICE_GPU;
     const char *name = st->rows_kernel ? "pool2d_rows"
                        : d->mode == CNN_POOL_MAX ? "pool2d_max" : "pool2d_avg";
-    s = cnn_cl_kernel_create(&b->programs, be->ctx, "pool2d.cl", "-cl-std=CL1.2", name,
-                             &st->kernel);
+    /* The CPU kernel with its window width, stride along x and mode compiled in, for the
+     * common windows (measured on ResNet-50's pool1: see bench/NOTES.md). */
+    char options[128] = "-cl-std=CL1.2";
+    if (st->rows_kernel && d->kernel_w <= 8 && (d->stride_w == 1 || d->stride_w == 2))
+        snprintf(options, sizeof options,
+                 "-cl-std=CL1.2 -DPOOL_KW_CONST=%d -DPOOL_SW=%d -DPOOL_IS_MAX=%d",
+                 (int)d->kernel_w, (int)d->stride_w, d->mode == CNN_POOL_MAX);
+    s = cnn_cl_kernel_create(&b->programs, be->ctx, "pool2d.cl", options, name, &st->kernel);
     if (s != CNN_SUCCESS) {
         free(st);
         return s;

@@ -68,6 +68,22 @@ static float pool_one(__global const float *src, const pool_shape p, int oy, int
     return sum / (float)(p.count_include_pad ? padded_cells : (y1 - y0) * (x1 - x0));
 }
 
+/* pool2d_rows' window width, stride along x and mode as constants when the host gives them
+ * (the taps' loop unrolls; average pooling skips the max and max pooling the sums). */
+#ifdef POOL_KW_CONST
+#define POOL_KW POOL_KW_CONST
+#define POOL_KW_UNROLL _Pragma("unroll")
+#else
+#define POOL_KW p.kernel_w
+#define POOL_KW_UNROLL
+#endif
+#ifndef POOL_SW
+#define POOL_SW p.stride_w
+#endif
+#ifndef POOL_IS_MAX
+#define POOL_IS_MAX is_max
+#endif
+
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void pool2d_rows(__global const float *restrict in, __global float *restrict out,
                  const pool_shape p, const int rows, const int planes_per_item,
@@ -108,18 +124,28 @@ void pool2d_rows(__global const float *restrict in, __global float *restrict out
                     }
                     float8 m = (float8)(-INFINITY), sum = (float8)(0.0f);
                     for (int y = y0; y < y1; y++) {
-                        __global const float *row = src + y * p.W + ox * p.stride_w - p.pad_w;
-                        for (int kx = 0; kx < p.kernel_w; kx++) {
+                        __global const float *row = src + y * p.W + ox * POOL_SW - p.pad_w;
+                        /* The row's taps first, then one combine into the window's result:
+                         * the loop-carried chain is one step per row, not one per tap. */
+                        float8 rm = (float8)(-INFINITY), rs = (float8)(0.0f);
+                        POOL_KW_UNROLL
+                        for (int kx = 0; kx < POOL_KW; kx++) {
                             float8 v;
-                            if (p.stride_w == 1)
+                            if (POOL_SW == 1)
                                 v = vload8(0, row + kx);
                             else
                                 v = vload16(0, row + kx).even;
-                            m = select(m, v, (v > m) | isnan(v));
-                            sum += v;
+                            if (POOL_IS_MAX)
+                                rm = select(rm, v, (v > rm) | isnan(v));
+                            else
+                                rs += v;
                         }
+                        if (POOL_IS_MAX)
+                            m = select(m, rm, (rm > m) | isnan(rm));
+                        else
+                            sum += rs;
                     }
-                    vstore8(is_max ? m : sum / divisor, 0, dst + oy * p.OW + ox);
+                    vstore8(POOL_IS_MAX ? m : sum / divisor, 0, dst + oy * p.OW + ox);
                     ox += POOL_VW;
                 }
             }
