@@ -27,11 +27,7 @@ static double conv_reference(const checker *c, const int64_t at[4], double *tol)
      * check right should the point ever return the pre-activation value. */
     if (c->conv->activation == CNN_ACTIVATION_RELU && ref < 0.0)
         ref = 0.0;
-    const int64_t wk = (c->conv->c / c->conv->groups) * c->conv->r * c->conv->s;
-    double w_sum = 0.0;
-    for (int64_t i = 0; i < wk; i++)
-        w_sum += fabs((double)c->w[at[1] * wk + i]);
-    *tol = cnn_ref_conv2d_tolerance(c->conv->algo, abs_sum, c->x_max * w_sum);
+    *tol = cnn_ref_conv2d_tolerance(c->conv, c->w, at[1], abs_sum, c->x_max);
     return ref;
 }
 
@@ -156,8 +152,7 @@ int bench_verify_conv(const cnn_conv2d_desc *d, const float *x, const float *w,
     c.w = w;
     c.bias = bias;
     c.y = y;
-    for (int64_t i = 0; i < d->n * d->c * d->h * d->w; i++)
-        c.x_max = fmax(c.x_max, fabs((double)x[i]));
+    c.x_max = cnn_ref_max_abs(x, d->n * d->c * d->h * d->w);
     c.shape[0] = d->n;
     c.shape[1] = d->k;
     c.shape[2] = d->oh;
@@ -178,11 +173,7 @@ int bench_verify_pool(const cnn_pool2d_desc *d, const float *x, const float *y, 
     c.shape[1] = d->c;
     c.shape[2] = d->oh;
     c.shape[3] = d->ow;
-    if (d->mode == CNN_POOL_AVG) {
-        const int64_t count = d->n * d->c * d->h * d->w;
-        for (int64_t i = 0; i < count; i++)
-            if (fabs((double)x[i]) > c.x_max)
-                c.x_max = fabs((double)x[i]);
-    }
+    if (d->mode == CNN_POOL_AVG)
+        c.x_max = cnn_ref_max_abs(x, d->n * d->c * d->h * d->w);
     return run_checks(&c, (double)d->kernel_h * (double)d->kernel_w, seed, r);
 }

@@ -59,10 +59,25 @@ void cnn_ref_conv2d(const cnn_conv2d_desc *d, float *out, const float *in, const
                         (float)cnn_ref_conv2d_point(d, in, weights, bias, n, k, oy, ox, NULL);
 }
 
-double cnn_ref_conv2d_tolerance(cnn_conv2d_algo algo, double abs_sum, double patch_scale)
+double cnn_ref_conv2d_tolerance(const cnn_conv2d_desc *d, const float *weights, int64_t k,
+                                double abs_sum, double x_max)
 {
     const double tol = 1e-5 * abs_sum + 1e-6;
-    return algo == CNN_CONV2D_ALGO_WINOGRAD ? tol + 2e-5 * patch_scale : tol;
+    if (d->algo != CNN_CONV2D_ALGO_WINOGRAD)
+        return tol;
+    const int64_t per_k = (d->c / d->groups) * d->r * d->s;
+    double w_sum = 0.0;
+    for (int64_t i = 0; i < per_k; i++)
+        w_sum += fabs((double)weights[k * per_k + i]);
+    return tol + 2e-5 * x_max * w_sum;
+}
+
+double cnn_ref_max_abs(const float *x, int64_t count)
+{
+    double m = 0.0;
+    for (int64_t i = 0; i < count; i++)
+        m = fmax(m, fabs((double)x[i]));
+    return m;
 }
 
 float cnn_ref_pool2d_point(const cnn_pool2d_desc *d, const float *in, int64_t n, int64_t c,

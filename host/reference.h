@@ -12,12 +12,17 @@ double cnn_ref_conv2d_point(const cnn_conv2d_desc *d, const float *in, const flo
                             const float *bias, int64_t n, int64_t k, int64_t oy, int64_t ox,
                             double *abs_sum);
 
-/* The error bound that results of algo are tested (and self-checked) against at one output:
- * abs_sum from cnn_ref_conv2d_point; patch_scale = max|x| over the input times sum|w| over
- * output channel k's weights. Winograd's transforms mix a whole 6x6 input patch with
- * coefficients up to 8, so its rounding error scales with patch_scale (measured: below
- * 5e-6 patch_scale with one input channel, less with more), not with the 3x3 window. */
-double cnn_ref_conv2d_tolerance(cnn_conv2d_algo algo, double abs_sum, double patch_scale);
+/* The error bound that results of d->algo are tested (and self-checked) against at an output
+ * of channel k: 1e-5 * abs_sum + 1e-6, abs_sum from cnn_ref_conv2d_point; for Winograd also
+ * 2e-5 * x_max * sum|w| over channel k's weights (x_max: max |x| over the input). Winograd's
+ * transforms mix a whole 6x6 input patch with coefficients up to 8, so its rounding error
+ * scales with the patch (measured: below 5e-6 x_max sum|w_k| with one input channel, less with
+ * more), not with the 3x3 window. */
+double cnn_ref_conv2d_tolerance(const cnn_conv2d_desc *d, const float *weights, int64_t k,
+                                double abs_sum, double x_max);
+
+/* max |x[i]| over count values (the x_max of cnn_ref_conv2d_tolerance). */
+double cnn_ref_max_abs(const float *x, int64_t count);
 
 /* A whole convolution: out = act(conv(in, weights) + bias). bias NULL: no bias. */
 void cnn_ref_conv2d(const cnn_conv2d_desc *d, float *out, const float *in,

@@ -101,18 +101,14 @@ static int run_twin(cnn_context *ctx, const cnn_conv2d_desc *twin)
         be->vt->buffer_read(be, by, y, (size_t)ny * 4))
         goto done;
     result = 1;
-    double x_max = 0.0; /* data in [-1, 1) */
-    for (int64_t i = 0; i < nx; i++)
-        x_max = fmax(x_max, fabs((double)x[i]));
+    const double x_max = cnn_ref_max_abs(x, nx);
     const int64_t step = ny <= SELF_CHECK_SAMPLES ? 1 : ny / SELF_CHECK_SAMPLES;
     for (int64_t i = 0; i < ny && result == 1; i += step) {
         const int64_t ox = i % twin->ow, oy = (i / twin->ow) % twin->oh;
         const int64_t k = i / (twin->ow * twin->oh);
-        double mag = 0.0, w_sum = 0.0;
+        double mag = 0.0;
         const double ref = cnn_ref_conv2d_point(twin, x, w, b, 0, k, oy, ox, &mag);
-        for (int64_t j = 0; j < nw / twin->k; j++)
-            w_sum += fabs((double)w[k * (nw / twin->k) + j]);
-        const double tol = cnn_ref_conv2d_tolerance(twin->algo, mag, x_max * w_sum);
+        const double tol = cnn_ref_conv2d_tolerance(twin, w, k, mag, x_max);
         if (!(fabs((double)y[i] - ref) <= tol))
             result = 0;
     }

@@ -45,12 +45,9 @@ static int plan_algo(cnn_context *ctx, const int64_t xs[4], const int64_t ws[4],
     CHECK_OK(cnn_conv2d_plan_info(plan, algo, NULL));
     CHECK(*algo != CNN_CONV2D_ALGO_AUTO);
     CHECK(p->allowed_algos == 0 || (p->allowed_algos & (1u << *algo)));
-    cnn_tensor *tx = tu_tensor_from(ctx, xs[0], xs[1], xs[2], xs[3], x);
-    cnn_tensor *tw = tu_tensor_from(ctx, ws[0], ws[1], ws[2], ws[3], w);
-    cnn_tensor *tb = tu_tensor_from(ctx, 1, d.k, 1, 1, b);
     const int64_t ys[4] = {d.n, d.k, d.oh, d.ow};
-    cnn_tensor *ty = tu_tensor_fill(ctx, ys, NAN);
-    CHECK(tx && tw && tb && ty);
+    cnn_tensor *tx, *tw, *tb, *ty;
+    CHECK(tu_conv_tensors(ctx, xs, x, ws, w, b, ys, &tx, &tw, &tb, &ty) == 0);
     CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb));
     float *got = tu_read(ty);
     CHECK(got != NULL);

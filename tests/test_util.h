@@ -342,6 +342,21 @@ static inline cnn_tensor *tu_tensor_fill(cnn_context *ctx, const int64_t s[4], f
     return tu_tensor_from(ctx, s[0], s[1], s[2], s[3], host);
 }
 
+/* A convolution's tensors: the input (shape xs) from x, the weights (ws) from w, the bias of
+ * ws[0] channels from b, and the output (ys) filled with NaN, so that an unwritten element
+ * fails; all tracked. 0 when every one was made. */
+static inline int tu_conv_tensors(cnn_context *ctx, const int64_t xs[4], const float *x,
+                                  const int64_t ws[4], const float *w, const float *b,
+                                  const int64_t ys[4], cnn_tensor **tx, cnn_tensor **tw,
+                                  cnn_tensor **tb, cnn_tensor **ty)
+{
+    *tx = tu_tensor_from(ctx, xs[0], xs[1], xs[2], xs[3], x);
+    *tw = tu_tensor_from(ctx, ws[0], ws[1], ws[2], ws[3], w);
+    *tb = tu_tensor_from(ctx, 1, ws[0], 1, 1, b);
+    *ty = tu_tensor_fill(ctx, ys, NAN);
+    return *tx && *tw && *tb && *ty ? 0 : 1;
+}
+
 /* The tensor's contents in tracked host memory, or NULL. */
 static inline float *tu_read(const cnn_tensor *t)
 {
