@@ -4,8 +4,9 @@
  *   V: 1 x (36 C) x 1 x chunk  (transformed input, a pass of `chunk` 4x4 tiles)
  *   U: (36 K) x Cg x 1 x 1      (transformed weights, groups = 36 x groups)
  *   M: 1 x (36 K) x 1 x chunk  (the products, before the output transform)
- * V and M together stay under the workspace limit: a batch or a map with more tiles runs in
- * passes of chunk tiles. */
+ * V and M together stay under the workspace limit (on CPUs, under half the cache when they can):
+ * a batch or a map with more tiles runs in passes of rows of tiles. On narrow maps the input
+ * transform reads a zero-padded copy of the input, made a part of the batch at a time. */
 #include "cl_backend_internal.h"
 #include "cl_padded_input.h"
 

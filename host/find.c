@@ -57,8 +57,8 @@ static int ceil_log2(int64_t x)
 /* The key of d's shape class: what decides which algorithm and tiles win (kernel size, strides,
  * dilations, one/all/some channels per group, padding or not, epilogue, allowed algorithms),
  * with the batch, channel counts and output sizes rounded up to powers of two. A shape that
- * was never tuned takes its class's winner: tuning ResNet-50 at batch 1 then serves batch 2,
- * and a 56x56 layer serves a 50x50 one. */
+ * was never tuned takes its class's winner: a tuned 56x56 layer serves a 50x50 one, batch 3
+ * serves batch 4. */
 static void class_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *key, size_t size)
 {
     const int64_t cg = d->c / d->groups, kg = d->k / d->groups;
