@@ -21,9 +21,13 @@ typedef struct winograd_shape {
     cl_int flip, has_bias, activation;
 } winograd_shape;
 
-#define WINO_TILE 4   /* outputs per tile side */
-#define WINO_POINTS 36 /* (4 + 3 - 1)^2 transform points */
 #define WINO_STRIP 16  /* tiles per strip of the input and output transforms (TW) */
+
+/* Outputs per tile side (4: F(4x4,3x3); 2: F(2x2,3x3)) and transform points, (m + 2)^2. */
+typedef struct wino_size {
+    int m, points;
+    const char *gemm_tuning; /* the rest of a tuning string "f4 ..." / "f2 ..." */
+} wino_size;
 
 typedef struct winograd_state {
     winograd_shape shape;
@@ -39,24 +43,50 @@ typedef struct winograd_state {
 
 static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-/* The GEMM of a pass of chunk tiles: 36 x groups groups of Kg x Cg times Cg x chunk. */
-static cnn_conv2d_desc gemm_desc(const cnn_conv2d_desc *d, int64_t chunk)
+/* F(2x2) on maps of 8 x 8 or less (F(4x4)'s tiles would compute 64 outputs of a 7x7 map's
+ * 49), and on maps up to 16 x 16 whose F(4x4) transformed weights, 36 / 9 times the weights,
+ * do not fit the device's cache: with few tiles per image the GEMMs stream them from memory,
+ * and F(2x2)'s are 16 / 36 of that. F(4x4) elsewhere. Measured (ms, F(4x4) / F(2x2)): 7x7
+ * 512 -> 512 0.83 / 0.43-0.48; 14x14 512 -> 512 (37.7 MB) 1.31 / 1.24; 14x14 256 -> 256
+ * (9.4 MB) 0.35 / 0.37. A tuning string "f4 ..." or "f2 ..." names the size, and the rest is
+ * the GEMM's tuning. */
+static wino_size choose_size(const cl_backend *b, const cnn_conv2d_desc *d)
+{
+    wino_size z;
+    const double f4_weights = 36.0 * (double)d->k * (double)(d->c / d->groups) * 4.0;
+    const int small = d->oh <= 8 && d->ow <= 8;
+    const int medium = d->oh <= 16 && d->ow <= 16;
+    z.m = small || (medium && f4_weights > (double)b->info.global_cache_bytes) ? 2 : 4;
+    z.gemm_tuning = "";
+    if (d->tuning[0] == 'f' && (d->tuning[1] == '2' || d->tuning[1] == '4') &&
+        (d->tuning[2] == ' ' || d->tuning[2] == '\0')) {
+        z.m = d->tuning[1] - '0';
+        z.gemm_tuning = d->tuning[2] ? d->tuning + 3 : "";
+    } else if (d->tuning[0]) {
+        z.gemm_tuning = d->tuning; /* not ours: the GEMM rejects it */
+    }
+    z.points = (z.m + 2) * (z.m + 2);
+    return z;
+}
+
+/* The GEMM of a pass of chunk tiles: points x groups groups of Kg x Cg times Cg x chunk. */
+static cnn_conv2d_desc gemm_desc(const cnn_conv2d_desc *d, const wino_size *z, int64_t chunk)
 {
     cnn_conv2d_desc g;
     memset(&g, 0, sizeof g);
     g.n = 1;
-    g.c = WINO_POINTS * d->c;
+    g.c = z->points * d->c;
     g.h = 1;
     g.w = chunk;
-    g.k = WINO_POINTS * d->k;
+    g.k = z->points * d->k;
     g.r = g.s = 1;
     g.oh = 1;
     g.ow = chunk;
     g.stride_h = g.stride_w = g.dilation_h = g.dilation_w = 1;
-    g.groups = WINO_POINTS * d->groups;
+    g.groups = z->points * d->groups;
     g.activation = CNN_ACTIVATION_NONE;
     g.algo = CNN_CONV2D_ALGO_GEMM1X1;
-    memcpy(g.tuning, d->tuning, sizeof g.tuning);
+    snprintf(g.tuning, sizeof g.tuning, "%s", z->gemm_tuning);
     return g;
 }
 
@@ -66,18 +96,18 @@ static cnn_conv2d_desc gemm_desc(const cnn_conv2d_desc *d, int64_t chunk)
  * so that each pass's V and M stay cached from one kernel to the next (measured on VGG-16
  * conv1_2, 57.8 MB of V and M against a 32 MiB L3: 8.3 -> 6.5 ms; a pass costs three launches,
  * so smaller ones lose: 7.7 ms in passes of 8 MB). */
-static int64_t rows_per_pass(cl_backend *b, const cnn_conv2d_desc *d, int64_t rows,
-                             int64_t tiles_w)
+static int64_t rows_per_pass(cl_backend *b, const cnn_conv2d_desc *d, int points,
+                             int64_t rows, int64_t tiles_w)
 {
     uint64_t limit = cnn_context_workspace_limit(b->base.ctx);
-    const uint64_t per_row = (uint64_t)WINO_POINTS * (uint64_t)(d->c + d->k) * 4u *
+    const uint64_t per_row = (uint64_t)points * (uint64_t)(d->c + d->k) * 4u *
                              (uint64_t)tiles_w;
     const uint64_t cache = b->info.global_cache_bytes;
     if (b->info.type == CNN_DEVICE_CPU && per_row * (uint64_t)rows > cache &&
         per_row <= cache / 2 && cache / 2 < limit)
         limit = cache / 2;
     const uint64_t widest =
-        (uint64_t)WINO_POINTS * (uint64_t)(d->c > d->k ? d->c : d->k) * 4u * (uint64_t)tiles_w;
+        (uint64_t)points * (uint64_t)(d->c > d->k ? d->c : d->k) * 4u * (uint64_t)tiles_w;
     uint64_t fit = limit / per_row;
     if (b->info.max_alloc_bytes / widest < fit)
         fit = b->info.max_alloc_bytes / widest;
@@ -106,30 +136,32 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
                                    char variant[CNN_CL_VARIANT_MAX])
 {
     cnn_context *ctx = b->base.ctx;
-    const int64_t tiles_h = ceil_div(d->oh, WINO_TILE), tiles_w = ceil_div(d->ow, WINO_TILE);
+    const wino_size z = choose_size(b, d);
+    const int points = z.points;
+    const int64_t tiles_h = ceil_div(d->oh, z.m), tiles_w = ceil_div(d->ow, z.m);
     const int64_t rows_total = d->n * tiles_h;
-    const int64_t rows = rows_per_pass(b, d, rows_total, tiles_w);
+    const int64_t rows = rows_per_pass(b, d, points, rows_total, tiles_w);
     if (rows == 0)
         return cnn_error(ctx, CNN_ERROR_LIMIT_EXCEEDED,
                          "conv2d winograd: one row of tiles' transformed input and output (%lld "
                          "floats) exceed the workspace limit of %llu bytes",
-                         (long long)(WINO_POINTS * (d->c + d->k) * tiles_w),
+                         (long long)(points * (d->c + d->k) * tiles_w),
                          (unsigned long long)cnn_context_workspace_limit(ctx));
     const int64_t chunk = rows * tiles_w;
     const int64_t cg = d->c / d->groups;
-    const int64_t u_dims[3] = {WINO_POINTS, d->k, cg};
-    const int64_t v_dims[3] = {WINO_POINTS, d->c, chunk};
-    const int64_t m_dims[3] = {WINO_POINTS, d->k, chunk};
+    const int64_t u_dims[3] = {points, d->k, cg};
+    const int64_t v_dims[3] = {points, d->c, chunk};
+    const int64_t m_dims[3] = {points, d->k, chunk};
     const int64_t tile_dims[2] = {rows_total + rows, tiles_w};
     cnn_status s = cnn_cl_check_int_range(b, "conv2d winograd weights", u_dims, 3);
     if (s == CNN_SUCCESS) s = cnn_cl_check_int_range(b, "conv2d winograd input", v_dims, 3);
     if (s == CNN_SUCCESS) s = cnn_cl_check_int_range(b, "conv2d winograd products", m_dims, 3);
     if (s == CNN_SUCCESS) s = cnn_cl_check_int_range(b, "conv2d winograd tiles", tile_dims, 2);
-    if (s == CNN_SUCCESS && (uint64_t)(WINO_POINTS * d->k * cg) * 4u > b->info.max_alloc_bytes)
+    if (s == CNN_SUCCESS && (uint64_t)(points * d->k * cg) * 4u > b->info.max_alloc_bytes)
         s = cnn_error(ctx, CNN_ERROR_LIMIT_EXCEEDED,
                       "conv2d winograd: the transformed weights (%lld floats) exceed the device's "
                       "max allocation of %llu bytes",
-                      (long long)(WINO_POINTS * d->k * cg),
+                      (long long)(points * d->k * cg),
                       (unsigned long long)b->info.max_alloc_bytes);
     if (s != CNN_SUCCESS)
         return s;
@@ -143,8 +175,8 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
      * are border strips, on maps of one or two strips per row (measured: res2-res4 0.02-0.05 ms
      * faster with it; VGG-16 conv1_2, four strips per row, 0.3-0.6 ms slower). */
     const int64_t strips = ceil_div(tiles_w, WINO_STRIP);
-    const int64_t xh = tiles_h * WINO_TILE + 2;
-    const int64_t xw = strips * WINO_STRIP * WINO_TILE + 2;
+    const int64_t xh = tiles_h * z.m + 2;
+    const int64_t xw = strips * WINO_STRIP * z.m + 2;
     const int copy = strips <= 2 && cnn_cl_needs_padding(d, xh, xw) &&
                      (uint64_t)(d->c * xh * xw) * 4u <= cnn_context_workspace_limit(ctx);
     s = cnn_cl_padded_input_prepare(b, &st->padded, d, copy, xh, xw, "conv2d winograd");
@@ -164,11 +196,11 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     st->rows_total = rows_total;
 
     p->plane = (cl_int)chunk;
-    st->gemm_desc = gemm_desc(d, p->plane);
+    st->gemm_desc = gemm_desc(d, &z, p->plane);
     char gemm_variant[CNN_CL_VARIANT_MAX];
     s = cnn_cl_igemm_prepare(b, &st->gemm_desc, &st->gemm, gemm_variant);
     char options[64];
-    snprintf(options, sizeof options, "-cl-std=CL1.2");
+    snprintf(options, sizeof options, "-cl-std=CL1.2 -DWM=%d", z.m);
     if (s == CNN_SUCCESS)
         s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_winograd.cl", options,
                                  "winograd_weights", &st->weights);
@@ -179,23 +211,23 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
         s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_winograd.cl", options,
                                  "winograd_output", &st->output);
     if (s == CNN_SUCCESS)
-        s = create_buffer(b, (size_t)(WINO_POINTS * d->k * cg), "winograd weights", &st->u);
+        s = create_buffer(b, (size_t)(points * d->k * cg), "winograd weights", &st->u);
     if (s == CNN_SUCCESS)
-        s = create_buffer(b, (size_t)(WINO_POINTS * d->c * p->plane), "winograd input", &st->v);
+        s = create_buffer(b, (size_t)(points * d->c * p->plane), "winograd input", &st->v);
     if (s == CNN_SUCCESS)
-        s = create_buffer(b, (size_t)(WINO_POINTS * d->k * p->plane + WINO_STRIP), "winograd products",
+        s = create_buffer(b, (size_t)(points * d->k * p->plane + WINO_STRIP), "winograd products",
                           &st->m); /* slack: the last strip reads whole vectors */
     if (s != CNN_SUCCESS) {
         cnn_cl_winograd_release(st);
         return s;
     }
-    snprintf(variant, CNN_CL_VARIANT_MAX, "conv2d_winograd.cl F4x4 %s + %.160s", options,
+    snprintf(variant, CNN_CL_VARIANT_MAX, "conv2d_winograd.cl %s + %.160s", options,
              gemm_variant);
     cnn_log(CNN_LOG_DEBUG,
-            "conv2d winograd: %lld rows of %lld tiles in passes of %lld rows, workspace %lld "
-            "floats",
-            (long long)rows_total, (long long)tiles_w, (long long)rows,
-            (long long)(WINO_POINTS * (d->k * cg + (d->c + d->k) * chunk)));
+            "conv2d winograd F(%dx%d): %lld rows of %lld tiles in passes of %lld rows, "
+            "workspace %lld floats",
+            z.m, z.m, (long long)rows_total, (long long)tiles_w, (long long)rows,
+            (long long)(points * (d->k * cg + (d->c + d->k) * chunk)));
     *state = st;
     return CNN_SUCCESS;
 }
@@ -275,10 +307,24 @@ void cnn_cl_winograd_release(void *state)
 int cnn_cl_winograd_candidates(cl_backend *b, const cnn_conv2d_desc *d,
                                char (*tunings)[CNN_TUNING_MAX], int max)
 {
-    const int64_t tiles_w = ceil_div(d->ow, WINO_TILE);
-    const int64_t rows = rows_per_pass(b, d, d->n * ceil_div(d->oh, WINO_TILE), tiles_w);
-    if (rows == 0)
-        return 0;
-    const cnn_conv2d_desc g = gemm_desc(d, rows * tiles_w);
-    return cnn_cl_igemm_candidates(b, &g, tunings, max);
+    /* Both tile sizes, the rule's first, each with its GEMM's tile shapes. */
+    const wino_size rule = choose_size(b, d);
+    const int sizes[2] = {rule.m, rule.m == 4 ? 2 : 4};
+    int n = 0;
+    for (int i = 0; i < 2 && n < max; i++) {
+        wino_size z = {sizes[i], (sizes[i] + 2) * (sizes[i] + 2), ""};
+        const int64_t tiles_w = ceil_div(d->ow, z.m);
+        const int64_t rows =
+            rows_per_pass(b, d, z.points, d->n * ceil_div(d->oh, z.m), tiles_w);
+        if (rows == 0)
+            continue;
+        const cnn_conv2d_desc g = gemm_desc(d, &z, rows * tiles_w);
+        char gemm[16][CNN_TUNING_MAX];
+        const int quota = i == 0 ? (max + 1) / 2 : max - n;
+        const int m = cnn_cl_igemm_candidates(b, &g, gemm, quota < 16 ? quota : 16);
+        snprintf(tunings[n++], CNN_TUNING_MAX, "f%d", z.m);
+        for (int j = 0; j < m && n < max; j++)
+            snprintf(tunings[n++], CNN_TUNING_MAX, "f%d %.28s", z.m, gemm[j]);
+    }
+    return n;
 }

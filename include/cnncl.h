@@ -225,8 +225,9 @@ typedef enum cnn_conv2d_algo {
     CNN_CONV2D_ALGO_DEPTHWISE = 4, /* one input channel per group (groups == C), vectors along
                                       output rows */
     CNN_CONV2D_ALGO_WINOGRAD = 5  /* 3x3 kernels, stride 1, dilation 1: Winograd F(4x4,3x3),
-                                     a quarter of the multiplies. Its rounding error grows with
-                                     the 6x6 input patches, not the 3x3 windows: tested bound
+                                     a quarter of the multiplies (F(2x2,3x3) on small maps).
+                                     Its rounding error grows with the input patches, not the
+                                     3x3 windows: tested bound
                                      1e-5 sum|x*w| + 2e-5 max|x| sum|w_k| + 1e-6 per output
                                      (the others: 1e-5 sum|x*w| + 1e-6) */
 } cnn_conv2d_algo;

@@ -1,18 +1,23 @@
-/* Winograd F(4x4,3x3) for 3x3 convolutions of stride 1 (Lavin and Gray, 2015): each 4x4 output
- * tile is A^T [ (G g G^T) .* (B^T d B) ] A, summed over input channels, where d is the 6x6
- * input patch under the tile and g the 3x3 kernel. The sum over channels of the 36 elementwise
- * products is 36 independent GEMMs, which the host runs as a grouped 1x1 GEMM
- * (conv2d_igemm.cl); these kernels are the three transforms around it:
+/* Winograd F(4x4,3x3), or F(2x2,3x3) with -DWM=2, for 3x3 convolutions of stride 1 (Lavin and
+ * Gray, 2015): each WM x WM output tile is A^T [ (G g G^T) .* (B^T d B) ] A, summed over input
+ * channels, where d is the WA x WA input patch under the tile (WA = WM + 2) and g the 3x3
+ * kernel. The sum over channels of the WA^2 elementwise products (36, or 16) is WA^2
+ * independent GEMMs, which the host runs as a grouped 1x1 GEMM (conv2d_igemm.cl); these
+ * kernels are the three transforms around it (written here for F(4x4): xi < 36):
  *   winograd_weights  U[xi][k][c]   = (G g_kc G^T)[xi]          once per weights' contents
  *   winograd_input    V[xi][c][t]   = (B^T d_ct B)[xi]          per pass of tiles
  *   winograd_output   y[k][tile t]  = act(A^T M[.][k][t] A + bias[k])
- * Interpolation points 0, +-1, +-2, +-1/2 and infinity; xi = 6 * row + column of the 6x6
- * transform. A pass covers the tile rows [row0, row0 + rows) of the batch (row = n * tiles_h + ty),
+ * F(4x4): interpolation points 0, +-1, +-2, +-1/2 and infinity; F(2x2): 0, +-1 and infinity;
+ * xi = WA * row + column of the transform. A pass covers the tile rows [row0, row0 + rows) of the batch (row = n * tiles_h + ty),
  * so that V and M hold chunk = rows x tiles_w tiles per plane, numbered (row - row0) * tiles_w
  * + tx. The input and output transforms are shaped for CPUs: a work-item takes a strip of TW
  * tiles of one tile row with the tiles along the lanes of float vectors, so that V and M are
  * read and written as whole vectors. */
 
+#ifndef WM
+#define WM 4 /* outputs per tile side */
+#endif
+#define WA (WM + 2) /* inputs per tile side */
 #define TW 16 /* tiles per strip: the lanes of a float16 */
 typedef float16 vec;
 #define VLOAD vload16
@@ -32,6 +37,7 @@ typedef struct {
     int flip, has_bias, activation;
 } winograd_shape;
 
+#if WM == 4
 /* The transforms as macros on arrays z (input) and o (output) of floats or float vectors. */
 /* The six rows of B^T z for one column z of the input patch. */
 #define INPUT_TRANSFORM(z, o)                                        \
@@ -63,6 +69,28 @@ typedef struct {
         o[4] = z[0] / 24.0f - z[1] / 12.0f + z[2] / 6.0f;            \
         o[5] = z[2];                                                 \
     } while (0)
+#else
+/* F(2x2,3x3): B^T, A^T and G of the points 0, +-1 and infinity. */
+#define INPUT_TRANSFORM(z, o)                                        \
+    do {                                                             \
+        o[0] = z[0] - z[2];                                          \
+        o[1] = z[1] + z[2];                                          \
+        o[2] = z[2] - z[1];                                          \
+        o[3] = z[1] - z[3];                                          \
+    } while (0)
+#define OUTPUT_TRANSFORM(z, o)                                       \
+    do {                                                             \
+        o[0] = z[0] + z[1] + z[2];                                   \
+        o[1] = z[1] - z[2] - z[3];                                   \
+    } while (0)
+#define WEIGHT_TRANSFORM(z, o)                                       \
+    do {                                                             \
+        o[0] = z[0];                                                 \
+        o[1] = 0.5f * (z[0] + z[1] + z[2]);                          \
+        o[2] = 0.5f * (z[0] - z[1] + z[2]);                          \
+        o[3] = z[2];                                                 \
+    } while (0)
+#endif
 
 /* One work-item per (output channel k, input channel c of its group): u at
  * (xi * K + k) * Cg + c, which is the weight layout of a grouped 1x1 convolution with
@@ -79,23 +107,23 @@ __kernel void winograd_weights(__global const float *restrict w, __global float 
 #pragma unroll
         for (int s = 0; s < 3; s++)
             g[r][s] = w[(size_t)i * 9 + (p.flip ? 8 - (r * 3 + s) : r * 3 + s)];
-    float gg[6][3]; /* G g */
+    float gg[WA][3]; /* G g */
 #pragma unroll
     for (int s = 0; s < 3; s++) {
-        float z[3] = {g[0][s], g[1][s], g[2][s]}, o[6];
+        float z[3] = {g[0][s], g[1][s], g[2][s]}, o[WA];
         WEIGHT_TRANSFORM(z, o);
 #pragma unroll
-        for (int a = 0; a < 6; a++)
+        for (int a = 0; a < WA; a++)
             gg[a][s] = o[a];
     }
     const size_t plane = (size_t)p.K * p.Cg;
 #pragma unroll
-    for (int a = 0; a < 6; a++) {
-        float o[6];
+    for (int a = 0; a < WA; a++) {
+        float o[WA];
         WEIGHT_TRANSFORM(gg[a], o);
 #pragma unroll
-        for (int b = 0; b < 6; b++)
-            u[(a * 6 + b) * plane + i] = o[b];
+        for (int b = 0; b < WA; b++)
+            u[(a * WA + b) * plane + i] = o[b];
     }
 }
 
@@ -110,46 +138,60 @@ void winograd_input(__global const float *restrict x, __global float *restrict v
     const int tx0 = get_global_id(0) * TW, rl = get_global_id(1), c = get_global_id(2);
     const int row = p.row0 + rl;
     const int n = row / p.tiles_h, ty = row - n * p.tiles_h;
-    const int iy0 = ty * 4 - p.pad_t, ix0 = tx0 * 4 - p.pad_l;
+    const int iy0 = ty * WM - p.pad_t, ix0 = tx0 * WM - p.pad_l;
     const int live = row < p.row_end;
-    const int inside = live && ix0 >= 0 && ix0 + 4 * TW + 2 <= p.W;
+    const int inside = live && ix0 >= 0 && ix0 + WM * TW + 2 <= p.W;
     __global const float *plane = x + (size_t)((n + p.in_n0) * p.C + c) * p.H * p.W;
 
     /* h[i][b]: the row transform (B^T along x) of input row iy0 + i, tile l in lane l. */
-    vec h[6][6];
+    vec h[WA][WA];
 #pragma unroll
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < WA; i++) {
         const int iy = iy0 + i;
-        /* The row's 4 TW + 2 inputs of the strip: whole vectors, or guarded loads at the
+        /* The row's WM TW + 2 inputs of the strip: whole vectors, or guarded loads at the
          * borders (padding, and past the input's far edge). */
-        vec a0 = (vec)(0.0f), a1 = a0, a2 = a0, a3 = a0;
-        float2 a4 = (float2)(0.0f);
+        vec a[WM];
+#pragma unroll
+        for (int q = 0; q < WM; q++)
+            a[q] = (vec)(0.0f);
+        float2 tail = (float2)(0.0f);
         if (live && iy >= 0 && iy < p.H) {
             __global const float *src = plane + iy * p.W + ix0;
             if (inside) {
-                a0 = VLOAD(0, src); a1 = VLOAD(1, src); a2 = VLOAD(2, src); a3 = VLOAD(3, src);
-                a4 = vload2(0, src + 4 * TW);
+#pragma unroll
+                for (int q = 0; q < WM; q++)
+                    a[q] = VLOAD(q, src);
+                tail = vload2(0, src + WM * TW);
             } else {
-                float r[4 * TW + 2];
-                for (int q = 0; q < 4 * TW + 2; q++)
+                float r[WM * TW + 2];
+                for (int q = 0; q < WM * TW + 2; q++)
                     r[q] = ix0 + q >= 0 && ix0 + q < p.W ? src[q] : 0.0f;
-                a0 = VLOAD(0, r); a1 = VLOAD(1, r); a2 = VLOAD(2, r); a3 = VLOAD(3, r);
-                a4 = vload2(0, r + 4 * TW);
+#pragma unroll
+                for (int q = 0; q < WM; q++)
+                    a[q] = VLOAD(q, r);
+                tail = vload2(0, r + WM * TW);
             }
         }
-        /* z[j], lane l = input column 4 l + j: every fourth element, in two steps of
-         * two-vector shuffles. Columns 4 and 5 are columns 0 and 1 of the next tile. */
-        vec z[6];
-        z[0] = (vec)((float8)(a0.s048c, a1.s048c), (float8)(a2.s048c, a3.s048c));
-        z[1] = (vec)((float8)(a0.s159d, a1.s159d), (float8)(a2.s159d, a3.s159d));
-        z[2] = (vec)((float8)(a0.s26ae, a1.s26ae), (float8)(a2.s26ae, a3.s26ae));
-        z[3] = (vec)((float8)(a0.s37bf, a1.s37bf), (float8)(a2.s37bf, a3.s37bf));
-        z[4] = (vec)(z[0].s1234, z[0].s5678, z[0].s9abc, z[0].sdef, a4.s0);
-        z[5] = (vec)(z[1].s1234, z[1].s5678, z[1].s9abc, z[1].sdef, a4.s1);
-        vec o[6];
+        /* z[j], lane l = input column WM l + j: every WM-th element, in two-vector shuffles.
+         * The last two columns are the first two of the next tile. */
+        vec z[WA];
+#if WM == 4
+        z[0] = (vec)((float8)(a[0].s048c, a[1].s048c), (float8)(a[2].s048c, a[3].s048c));
+        z[1] = (vec)((float8)(a[0].s159d, a[1].s159d), (float8)(a[2].s159d, a[3].s159d));
+        z[2] = (vec)((float8)(a[0].s26ae, a[1].s26ae), (float8)(a[2].s26ae, a[3].s26ae));
+        z[3] = (vec)((float8)(a[0].s37bf, a[1].s37bf), (float8)(a[2].s37bf, a[3].s37bf));
+        z[4] = (vec)(z[0].s1234, z[0].s5678, z[0].s9abc, z[0].sdef, tail.s0);
+        z[5] = (vec)(z[1].s1234, z[1].s5678, z[1].s9abc, z[1].sdef, tail.s1);
+#else
+        z[0] = (vec)(a[0].even, a[1].even);
+        z[1] = (vec)(a[0].odd, a[1].odd);
+        z[2] = (vec)(z[0].s1234, z[0].s5678, z[0].s9abc, z[0].sdef, tail.s0);
+        z[3] = (vec)(z[1].s1234, z[1].s5678, z[1].s9abc, z[1].sdef, tail.s1);
+#endif
+        vec o[WA];
         INPUT_TRANSFORM(z, o);
 #pragma unroll
-        for (int b = 0; b < 6; b++)
+        for (int b = 0; b < WA; b++)
             h[i][b] = o[b];
     }
 
@@ -157,12 +199,15 @@ void winograd_input(__global const float *restrict x, __global float *restrict v
     const size_t xi_step = (size_t)p.C * p.plane;
     __global float *vc = v + (size_t)c * p.plane + rl * p.tiles_w + tx0;
 #pragma unroll
-    for (int b = 0; b < 6; b++) {
-        vec z[6] = {h[0][b], h[1][b], h[2][b], h[3][b], h[4][b], h[5][b]}, o[6];
+    for (int b = 0; b < WA; b++) {
+        vec z[WA], o[WA];
+#pragma unroll
+        for (int i = 0; i < WA; i++)
+            z[i] = h[i][b];
         INPUT_TRANSFORM(z, o);
 #pragma unroll
-        for (int a = 0; a < 6; a++) {
-            __global float *dst = vc + (a * 6 + b) * xi_step;
+        for (int a = 0; a < WA; a++) {
+            __global float *dst = vc + (a * WA + b) * xi_step;
             if (valid == TW) {
                 VSTORE(o[a], 0, dst);
             } else {
@@ -175,8 +220,8 @@ void winograd_input(__global const float *restrict x, __global float *restrict v
     }
 }
 
-/* One work-item per (strip of TW tiles, tile row of the pass, output channel): the 4x4
- * outputs of each tile from the 36 GEMM results at (xi * K + k) * chunk + tile, with bias and
+/* One work-item per (strip of TW tiles, tile row of the pass, output channel): the WM x WM
+ * outputs of each tile from the WA^2 GEMM results at (xi * K + k) * chunk + tile, with bias and
  * activation; the parts of tiles past the output are not written. M has TW floats of slack
  * at its end, so that the last strip may read whole vectors. */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
@@ -191,38 +236,39 @@ void winograd_output(__global const float *restrict m, __global const float *res
     const size_t xi_step = (size_t)p.K * p.plane;
     __global const float *mk = m + (size_t)k * p.plane + rl * p.tiles_w + tx0;
 
-    vec am[4][6]; /* A^T m, column by column */
+    vec am[WM][WA]; /* A^T m, column by column */
 #pragma unroll
-    for (int j = 0; j < 6; j++) {
-        vec z[6], o[4];
+    for (int j = 0; j < WA; j++) {
+        vec z[WA], o[WM];
 #pragma unroll
-        for (int a = 0; a < 6; a++)
-            z[a] = VLOAD(0, mk + (a * 6 + j) * xi_step);
+        for (int a = 0; a < WA; a++)
+            z[a] = VLOAD(0, mk + (a * WA + j) * xi_step);
         OUTPUT_TRANSFORM(z, o);
 #pragma unroll
-        for (int a = 0; a < 4; a++)
+        for (int a = 0; a < WM; a++)
             am[a][j] = o[a];
     }
 
     const vec b = (vec)(p.has_bias ? bias[k] : 0.0f);
-    const int oy0 = ty * 4, ox0 = tx0 * 4;
+    const int oy0 = ty * WM, ox0 = tx0 * WM;
     __global float *out = y + ((size_t)(n * p.K + k) * p.OH + oy0) * p.OW + ox0;
-    const int full_w = ox0 + 4 * TW <= p.OW;
+    const int full_w = ox0 + WM * TW <= p.OW;
 #pragma unroll
-    for (int a = 0; a < 4; a++) {
+    for (int a = 0; a < WM; a++) {
         if (oy0 + a >= p.OH)
             break;
-        vec o[4];
+        vec o[WM];
         OUTPUT_TRANSFORM(am[a], o);
-        vec val[4];
+        vec val[WM];
 #pragma unroll
-        for (int j = 0; j < 4; j++) {
+        for (int j = 0; j < WM; j++) {
             val[j] = o[j] + b;
             if (p.activation == 1)
                 val[j] = fmax(val[j], (vec)(0.0f));
         }
-        /* The output row: tile l's column j at 4 l + j, interleaved in two steps of
-         * two-vector shuffles. */
+        /* The output row: tile l's column j at WM l + j, interleaved in two-vector shuffles. */
+        vec row_out[WM];
+#if WM == 4
         const vec e0 = (vec)(val[0].s0, val[1].s0, val[0].s1, val[1].s1, val[0].s2, val[1].s2,
                              val[0].s3, val[1].s3, val[0].s4, val[1].s4, val[0].s5, val[1].s5,
                              val[0].s6, val[1].s6, val[0].s7, val[1].s7);
@@ -235,22 +281,29 @@ void winograd_output(__global const float *restrict m, __global const float *res
         const vec f1 = (vec)(val[2].s8, val[3].s8, val[2].s9, val[3].s9, val[2].sa, val[3].sa,
                              val[2].sb, val[3].sb, val[2].sc, val[3].sc, val[2].sd, val[3].sd,
                              val[2].se, val[3].se, val[2].sf, val[3].sf);
-        vec row_out[4];
         row_out[0] = (vec)(e0.s01, f0.s01, e0.s23, f0.s23, e0.s45, f0.s45, e0.s67, f0.s67);
         row_out[1] = (vec)(e0.s89, f0.s89, e0.sab, f0.sab, e0.scd, f0.scd, e0.sef, f0.sef);
         row_out[2] = (vec)(e1.s01, f1.s01, e1.s23, f1.s23, e1.s45, f1.s45, e1.s67, f1.s67);
         row_out[3] = (vec)(e1.s89, f1.s89, e1.sab, f1.sab, e1.scd, f1.scd, e1.sef, f1.sef);
+#else
+        row_out[0] = (vec)(val[0].s0, val[1].s0, val[0].s1, val[1].s1, val[0].s2, val[1].s2,
+                           val[0].s3, val[1].s3, val[0].s4, val[1].s4, val[0].s5, val[1].s5,
+                           val[0].s6, val[1].s6, val[0].s7, val[1].s7);
+        row_out[1] = (vec)(val[0].s8, val[1].s8, val[0].s9, val[1].s9, val[0].sa, val[1].sa,
+                           val[0].sb, val[1].sb, val[0].sc, val[1].sc, val[0].sd, val[1].sd,
+                           val[0].se, val[1].se, val[0].sf, val[1].sf);
+#endif
         __global float *dst = out + a * p.OW;
         if (full_w) {
 #pragma unroll
-            for (int q = 0; q < 4; q++)
+            for (int q = 0; q < WM; q++)
                 VSTORE(row_out[q], q, dst);
         } else {
-            float lane[4 * TW];
+            float lane[WM * TW];
 #pragma unroll
-            for (int q = 0; q < 4; q++)
+            for (int q = 0; q < WM; q++)
                 VSTORE(row_out[q], q, lane);
-            for (int q = 0; ox0 + q < p.OW && q < 4 * TW; q++)
+            for (int q = 0; ox0 + q < p.OW && q < WM * TW; q++)
                 dst[q] = lane[q];
         }
     }
