@@ -13,9 +13,7 @@
 
 #define FIND_REPS 3
 
-/* A fingerprint of the kernels and algorithms this build has: a winner found before a kernel
- * changed, or before an algorithm existed, is timed again rather than trusted. */
-static uint64_t kernels_fingerprint(void)
+uint64_t cnn_kernels_fingerprint(void)
 {
     uint64_t h = CNN_FNV_OFFSET;
     const int algos = CNN_CONV2D_ALGO_LAST;
@@ -35,7 +33,7 @@ static void find_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *key
              "cnncl find 1|%s|kernels %016llx|%s|%s|%s|n%lld c%lld h%lld w%lld k%lld r%lld "
              "s%lld sh%lld sw%lld dh%lld dw%lld p%lld,%lld,%lld,%lld g%lld b%d f%d a%d "
              "allowed%x",
-             cnn_version(), (unsigned long long)kernels_fingerprint(), ctx->device.name,
+             cnn_version(), (unsigned long long)cnn_kernels_fingerprint(), ctx->device.name,
              ctx->device.vendor, ctx->device.driver,
              (long long)d->n, (long long)d->c, (long long)d->h, (long long)d->w,
              (long long)d->k, (long long)d->r, (long long)d->s, (long long)d->stride_h,
@@ -67,7 +65,7 @@ static void class_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *ke
     snprintf(key, size,
              "cnncl find class 1|%s|kernels %016llx|%s|%s|%s|r%lld s%lld sh%lld sw%lld dh%lld "
              "dw%lld %s pad%d|n2^%d cg2^%d kg2^%d oh2^%d ow2^%d|b%d f%d a%d allowed%x",
-             cnn_version(), (unsigned long long)kernels_fingerprint(), ctx->device.name,
+             cnn_version(), (unsigned long long)cnn_kernels_fingerprint(), ctx->device.name,
              ctx->device.vendor, ctx->device.driver, (long long)d->r, (long long)d->s,
              (long long)d->stride_h, (long long)d->stride_w, (long long)d->dilation_h,
              (long long)d->dilation_w, grouping, padded, ceil_log2(d->n), ceil_log2(cg),

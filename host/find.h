@@ -7,6 +7,11 @@
 
 #include "cnn_internal.h"
 
+/* A fingerprint of the kernels and algorithms this build has, for the disk-cache keys of what
+ * was measured with them (find results, self-checks): a result from before a kernel changed,
+ * or before an algorithm existed, is measured again rather than trusted. */
+uint64_t cnn_kernels_fingerprint(void);
+
 /* The remembered winner for d (its algo AUTO), if any: *chosen is d with the winner's
  * algorithm and tuning. use_class: without a result for d itself, the latest winner of d's
  * shape class (same kernel, strides and grouping; sizes within the same powers of two). */

@@ -1,8 +1,11 @@
 #include "self_check.h"
 
+#include "disk_cache.h"
+#include "find.h"
 #include "reference.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +27,29 @@ static struct cnn_variant_result *find(cnn_context *ctx, const char *name)
         if (!strcmp(r->name, name))
             return r;
     return NULL;
+}
+
+/* Passed self-checks are also kept in the disk cache, per device, driver and kernels, so that
+ * a new context (or process) does not run the twin again: measured, the twin and its first
+ * launches were most of a Winograd layer's first call with a warm program cache. */
+static void disk_key(const cnn_context *ctx, const char *variant, char *key, size_t size)
+{
+    snprintf(key, size, "cnncl self-check 1|%s|kernels %016llx|%s|%s|%s|%s", cnn_version(),
+             (unsigned long long)cnn_kernels_fingerprint(), ctx->device.name,
+             ctx->device.vendor, ctx->device.driver, variant);
+}
+
+static int passed_on_disk(const cnn_context *ctx, const char *variant)
+{
+    char key[1200];
+    disk_key(ctx, variant, key, sizeof key);
+    unsigned char *data = NULL;
+    size_t size = 0;
+    if (!cnn_disk_cache_load(key, &data, &size))
+        return 0;
+    const int passed = size == 6 && !memcmp(data, "passed", 6);
+    free(data);
+    return passed;
 }
 
 static void remember(cnn_context *ctx, const char *name, int passed)
@@ -133,6 +159,12 @@ cnn_status cnn_self_check_conv2d(cnn_context *ctx, const cnn_conv2d_desc *d, con
     if (!be->vt->conv2d_variant || !be->vt->conv2d_variant(be, state, variant, sizeof variant))
         return CNN_SUCCESS;
     struct cnn_variant_result *known = find(ctx, variant);
+    if (!known && !(ctx->inject_failure && strstr(variant, ctx->inject_failure)) &&
+        passed_on_disk(ctx, variant)) {
+        remember(ctx, variant, 1);
+        known = find(ctx, variant);
+        cnn_log(CNN_LOG_DEBUG, "variant %s: passed its self-check before (disk cache)", variant);
+    }
     if (!known) {
         cnn_conv2d_desc twin = *d;
         twin.n = 1;
@@ -151,6 +183,11 @@ cnn_status cnn_self_check_conv2d(cnn_context *ctx, const cnn_conv2d_desc *d, con
             passed = 0;
         cnn_error_clear(ctx);
         remember(ctx, variant, passed);
+        if (passed) {
+            char key[1200];
+            disk_key(ctx, variant, key, sizeof key);
+            cnn_disk_cache_store(key, (const unsigned char *)"passed", 6);
+        }
         if (passed)
             cnn_log(CNN_LOG_DEBUG, "variant %s: self-check passed", variant);
         else
