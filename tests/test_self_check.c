@@ -2,7 +2,7 @@
  * never used on that context (the engine's own choice falls back to the direct kernel; a forced
  * algorithm fails with CNN_ERROR_UNSUPPORTED and says why), while passing variants run. The
  * failure is injected with the test-only cnn_self_check_inject_failure(), as a miscompiling
- * driver would produce it. */
+ * driver would produce it. A passed check is kept in the disk cache for later contexts. */
 #include "test_util.h"
 
 #include "cnn_internal.h"
@@ -76,11 +76,49 @@ static int test_failing_variant(cnn_context *ctx)
     return 0;
 }
 
+/* Log messages that say a variant's self-check was found on disk. */
+static int disk_passes;
+static void count_disk_passes(cnn_log_level level, const char *message, void *user_data)
+{
+    (void)level;
+    (void)user_data;
+    if (strstr(message, "passed its self-check before (disk cache)") != NULL)
+        disk_passes++;
+}
+
+/* A variant that passed in one context is not checked again in a new one (another process
+ * alike): the pass is in the disk cache. */
+static int test_pass_remembered(cnn_context *ctx)
+{
+    if (getenv("CNNCL_CACHE") && strcmp(getenv("CNNCL_CACHE"), "off") == 0)
+        return 0;
+    cnn_conv2d_params p = cnn_conv2d_params_default();
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+    p.algo = CNN_CONV2D_ALGO_IGEMM;
+    cnn_conv2d_algo used = CNN_CONV2D_ALGO_AUTO;
+    if (conv_matches(ctx, &p, &used)) /* checked here, or found on disk */
+        return 1;
+    cnn_device_info info;
+    CHECK_OK(cnn_context_device(ctx, &info));
+    cnn_context *other = tu_track(TU_CONTEXT, tu_context(info.selector));
+    CHECK(other != NULL);
+    disk_passes = 0;
+    cnn_log_set_level(CNN_LOG_DEBUG);
+    cnn_log_set_callback(count_disk_passes, NULL);
+    const int failed = conv_matches(other, &p, &used);
+    cnn_log_set_callback(NULL, NULL);
+    cnn_log_set_level(CNN_LOG_ERROR);
+    CHECK(!failed);
+    CHECK_MSG(disk_passes == 1, "%d variants found passed on disk, want 1", disk_passes);
+    return 0;
+}
+
 int main(void)
 {
     cnn_log_set_level(CNN_LOG_ERROR); /* the injected failure is logged at WARN */
     static const tu_case cases[] = {
         {"a variant that fails its self-check is never used", test_failing_variant},
+        {"a passed self-check is remembered on disk", test_pass_remembered},
     };
-    return tu_main_opencl(cases, 1);
+    return tu_main_opencl(cases, 2);
 }
