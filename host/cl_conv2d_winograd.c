@@ -169,7 +169,7 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     winograd_state *st = calloc(1, sizeof *st);
     if (!st)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d winograd: out of host memory");
-    /* What the input transform reads: whole strips of 6 rows and 4 x 16 + 2 columns. A
+    /* What the input transform reads: whole strips of m + 2 rows and 16 m + 2 columns. A
      * zero-padded copy, where one image of it fits the workspace limit, lets every strip load
      * whole vectors instead of guarding its loads at the borders; it pays where most strips
      * are border strips, on maps of one or two strips per row (measured: res2-res4 0.02-0.05 ms
