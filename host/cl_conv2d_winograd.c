@@ -17,7 +17,7 @@
 /* Mirrors winograd_shape in conv2d_winograd.cl (all ints, so the layouts agree). */
 typedef struct winograd_shape {
     cl_int C, K, H, W, OH, OW, Cg, groups, pad_t, pad_l;
-    cl_int tiles_h, tiles_w, in_n0, row_end, row0, rows, chunk, plane;
+    cl_int tiles_h, tiles_w, in_n0, row_end, row0, rows, chunk;
     cl_int flip, has_bias, activation;
 } winograd_shape;
 
@@ -195,8 +195,7 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     p->flip = d->flip; p->has_bias = d->has_bias; p->activation = (cl_int)d->activation;
     st->rows_total = rows_total;
 
-    p->plane = (cl_int)chunk;
-    st->gemm_desc = gemm_desc(d, &z, p->plane);
+    st->gemm_desc = gemm_desc(d, &z, chunk);
     char gemm_variant[CNN_CL_VARIANT_MAX];
     s = cnn_cl_igemm_prepare(b, &st->gemm_desc, &st->gemm, gemm_variant);
     char options[64];
@@ -213,9 +212,9 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     if (s == CNN_SUCCESS)
         s = create_buffer(b, (size_t)(points * d->k * cg), "winograd weights", &st->u);
     if (s == CNN_SUCCESS)
-        s = create_buffer(b, (size_t)(points * d->c * p->plane), "winograd input", &st->v);
+        s = create_buffer(b, (size_t)(points * d->c * chunk), "winograd input", &st->v);
     if (s == CNN_SUCCESS)
-        s = create_buffer(b, (size_t)(points * d->k * p->plane + WINO_STRIP), "winograd products",
+        s = create_buffer(b, (size_t)(points * d->k * chunk + WINO_STRIP), "winograd products",
                           &st->m); /* slack: the last strip reads whole vectors */
     if (s != CNN_SUCCESS) {
         cnn_cl_winograd_release(st);

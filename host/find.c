@@ -3,7 +3,6 @@
 
 #include "cnn_internal.h"
 #include "disk_cache.h"
-#include "hash.h"
 #include "kernel_sources.h"
 
 #include <stdio.h>
@@ -13,28 +12,23 @@
 
 #define FIND_REPS 3
 
-uint64_t cnn_kernels_fingerprint(void)
+void cnn_kernels_fingerprint(char out[CNN_KERNELS_FINGERPRINT_MAX])
 {
-    uint64_t h = CNN_FNV_OFFSET;
-    const int algos = CNN_CONV2D_ALGO_LAST;
-    h = cnn_fnv1a64(h, &algos, sizeof algos);
-    for (size_t i = 0; i < cnn_kernel_source_count; i++) {
-        h = cnn_fnv1a64(h, cnn_kernel_sources[i].name, strlen(cnn_kernel_sources[i].name));
-        h = cnn_fnv1a64(h, cnn_kernel_sources[i].data, cnn_kernel_sources[i].size);
-    }
-    return h;
+    snprintf(out, CNN_KERNELS_FINGERPRINT_MAX, "%.16s/%d", cnn_kernel_sources_digest,
+             (int)CNN_CONV2D_ALGO_LAST);
 }
 
 /* The disk-cache key: the device, the library version, the kernels and every field of the
  * problem. */
 static void find_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *key, size_t size)
 {
+    char kernels[CNN_KERNELS_FINGERPRINT_MAX];
+    cnn_kernels_fingerprint(kernels);
     snprintf(key, size,
-             "cnncl find 1|%s|kernels %016llx|%s|%s|%s|n%lld c%lld h%lld w%lld k%lld r%lld "
+             "cnncl find 1|%s|kernels %s|%s|%s|%s|n%lld c%lld h%lld w%lld k%lld r%lld "
              "s%lld sh%lld sw%lld dh%lld dw%lld p%lld,%lld,%lld,%lld g%lld b%d f%d a%d "
              "allowed%x",
-             cnn_version(), (unsigned long long)cnn_kernels_fingerprint(), ctx->device.name,
-             ctx->device.vendor, ctx->device.driver,
+             cnn_version(), kernels, ctx->device.name, ctx->device.vendor, ctx->device.driver,
              (long long)d->n, (long long)d->c, (long long)d->h, (long long)d->w,
              (long long)d->k, (long long)d->r, (long long)d->s, (long long)d->stride_h,
              (long long)d->stride_w, (long long)d->dilation_h, (long long)d->dilation_w,
@@ -62,11 +56,13 @@ static void class_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *ke
     const int64_t cg = d->c / d->groups, kg = d->k / d->groups;
     const char *grouping = d->groups == 1 ? "dense" : cg == 1 ? "depthwise" : "grouped";
     const int padded = d->pad_top || d->pad_bottom || d->pad_left || d->pad_right;
+    char kernels[CNN_KERNELS_FINGERPRINT_MAX];
+    cnn_kernels_fingerprint(kernels);
     snprintf(key, size,
-             "cnncl find class 1|%s|kernels %016llx|%s|%s|%s|r%lld s%lld sh%lld sw%lld dh%lld "
+             "cnncl find class 1|%s|kernels %s|%s|%s|%s|r%lld s%lld sh%lld sw%lld dh%lld "
              "dw%lld %s pad%d|n2^%d cg2^%d kg2^%d oh2^%d ow2^%d|b%d f%d a%d allowed%x",
-             cnn_version(), (unsigned long long)cnn_kernels_fingerprint(), ctx->device.name,
-             ctx->device.vendor, ctx->device.driver, (long long)d->r, (long long)d->s,
+             cnn_version(), kernels, ctx->device.name, ctx->device.vendor, ctx->device.driver,
+             (long long)d->r, (long long)d->s,
              (long long)d->stride_h, (long long)d->stride_w, (long long)d->dilation_h,
              (long long)d->dilation_w, grouping, padded, ceil_log2(d->n), ceil_log2(cg),
              ceil_log2(kg), ceil_log2(d->oh), ceil_log2(d->ow), d->has_bias, d->flip,

@@ -7,10 +7,12 @@
 
 #include "cnn_internal.h"
 
-/* A fingerprint of the kernels and algorithms this build has, for the disk-cache keys of what
- * was measured with them (find results, self-checks): a result from before a kernel changed,
- * or before an algorithm existed, is measured again rather than trusted. */
-uint64_t cnn_kernels_fingerprint(void);
+/* A fingerprint of the kernels and algorithms this build has (the kernels' digest, made at build
+ * time, and the algorithm count), for the disk-cache keys of what was measured with them (find
+ * results, self-checks): a result from before a kernel changed, or before an algorithm existed,
+ * is measured again rather than trusted. */
+#define CNN_KERNELS_FINGERPRINT_MAX 32
+void cnn_kernels_fingerprint(char out[CNN_KERNELS_FINGERPRINT_MAX]);
 
 /* The remembered winner for d (its algo AUTO), if any: *chosen is d with the winner's
  * algorithm and tuning. use_class: without a result for d itself, the latest winner of d's

@@ -13,5 +13,7 @@ typedef struct cnn_kernel_source {
 
 extern const cnn_kernel_source cnn_kernel_sources[];
 extern const size_t cnn_kernel_source_count;
+/* 16 hex digits of a SHA-256 over every file's name and bytes, computed at build time. */
+extern const char cnn_kernel_sources_digest[];
 
 #endif /* CNNCL_KERNEL_SOURCES_H */

@@ -34,14 +34,15 @@ static struct cnn_variant_result *find(cnn_context *ctx, const char *name)
  * launches were most of a Winograd layer's first call with a warm program cache. */
 static void disk_key(const cnn_context *ctx, const char *variant, char *key, size_t size)
 {
-    snprintf(key, size, "cnncl self-check 1|%s|kernels %016llx|%s|%s|%s|%s", cnn_version(),
-             (unsigned long long)cnn_kernels_fingerprint(), ctx->device.name,
-             ctx->device.vendor, ctx->device.driver, variant);
+    char kernels[CNN_KERNELS_FINGERPRINT_MAX];
+    cnn_kernels_fingerprint(kernels);
+    snprintf(key, size, "cnncl self-check 1|%s|kernels %s|%s|%s|%s|%s", cnn_version(), kernels,
+             ctx->device.name, ctx->device.vendor, ctx->device.driver, variant);
 }
 
 static int passed_on_disk(const cnn_context *ctx, const char *variant)
 {
-    char key[1200];
+    char key[2048];
     disk_key(ctx, variant, key, sizeof key);
     unsigned char *data = NULL;
     size_t size = 0;
@@ -184,7 +185,7 @@ cnn_status cnn_self_check_conv2d(cnn_context *ctx, const cnn_conv2d_desc *d, con
         cnn_error_clear(ctx);
         remember(ctx, variant, passed);
         if (passed) {
-            char key[1200];
+            char key[2048];
             disk_key(ctx, variant, key, sizeof key);
             cnn_disk_cache_store(key, (const unsigned char *)"passed", 6);
         }

@@ -122,6 +122,17 @@ typedef struct {
         acc[px][j] = fma((vec)(xv), w[j], acc[px][j]);
 
 #if PIXVEC
+/* acc[t][v] += w[t] * xv[v] for the KT channel weights at ws and the PV pixel vectors xv. */
+#define ACCUMULATE_PIXVEC(ws)                                                    \
+    do {                                                                          \
+        __global const float *ws_ = (ws);                                         \
+        _Pragma("unroll") for (int t = 0; t < KT; t++) {                          \
+            const vec w = (vec)(ws_[t]);                                          \
+            _Pragma("unroll") for (int v = 0; v < PV; v++)                        \
+                acc[t][v] = fma(w, xv[v], acc[t][v]);                             \
+        }                                                                         \
+    } while (0)
+
 /* Pixels along vectors: out[k][p..p+PV*VW) for KT channels k, p along the flattened plane
  * (FLAT: 1x1, stride 1, no padding) or along an output row. */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
@@ -166,14 +177,7 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
 #pragma unroll
                 for (int v = 0; v < PV; v++)
                     xv[v] = VLOAD(0, xr + s * p.dil_w + v * VW);
-                __global const float *ws = wk + ((c * p.R + r) * p.S + s) * KT;
-#pragma unroll
-                for (int t = 0; t < KT; t++) {
-                    const vec w = (vec)(ws[t]);
-#pragma unroll
-                    for (int v = 0; v < PV; v++)
-                        acc[t][v] = fma(w, xv[v], acc[t][v]);
-                }
+                ACCUMULATE_PIXVEC(wk + ((c * p.R + r) * p.S + s) * KT);
             }
         }
     }
@@ -185,13 +189,7 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
 #pragma unroll
             for (int v = 0; v < PV; v++)
                 xv[v] = VLOAD(0, x + (size_t)c * plane + v * VW);
-#pragma unroll
-            for (int t = 0; t < KT; t++) {
-                const vec w = (vec)(wk[c * KT + t]);
-#pragma unroll
-                for (int v = 0; v < PV; v++)
-                    acc[t][v] = fma(w, xv[v], acc[t][v]);
-            }
+            ACCUMULATE_PIXVEC(wk + c * KT);
         }
     } else {
         /* The plane's last, partial tile: lanes past the plane read zeros. */
@@ -204,13 +202,7 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
                     lane[l] = p0 + v * VW + l < plane ? x[(size_t)c * plane + v * VW + l] : 0.0f;
                 xv[v] = VLOAD(0, lane);
             }
-#pragma unroll
-            for (int t = 0; t < KT; t++) {
-                const vec w = (vec)(wk[c * KT + t]);
-#pragma unroll
-                for (int v = 0; v < PV; v++)
-                    acc[t][v] = fma(w, xv[v], acc[t][v]);
-            }
+            ACCUMULATE_PIXVEC(wk + c * KT);
         }
     }
 #endif

@@ -32,8 +32,8 @@ typedef struct {
                                         as read (a padded copy holds a part of the batch) */
     int row_end;                     /* rows from here on (past the images of this pass) are
                                         zeros in V and not written out */
-    int row0, rows, chunk;           /* this pass; chunk = rows x tiles_w */
-    int plane;                       /* floats per plane of V and M, >= chunk */
+    int row0, rows, chunk;           /* this pass; chunk = rows x tiles_w, the floats per plane
+                                        of V and M */
     int flip, has_bias, activation;
 } winograd_shape;
 
@@ -196,8 +196,8 @@ void winograd_input(__global const float *restrict x, __global float *restrict v
     }
 
     const int valid = min(TW, p.tiles_w - tx0);
-    const size_t xi_step = (size_t)p.C * p.plane;
-    __global float *vc = v + (size_t)c * p.plane + rl * p.tiles_w + tx0;
+    const size_t xi_step = (size_t)p.C * p.chunk;
+    __global float *vc = v + (size_t)c * p.chunk + rl * p.tiles_w + tx0;
 #pragma unroll
     for (int b = 0; b < WA; b++) {
         vec z[WA], o[WA];
@@ -233,8 +233,8 @@ void winograd_output(__global const float *restrict m, __global const float *res
     if (row >= p.row_end)
         return;
     const int n = row / p.tiles_h, ty = row - n * p.tiles_h;
-    const size_t xi_step = (size_t)p.K * p.plane;
-    __global const float *mk = m + (size_t)k * p.plane + rl * p.tiles_w + tx0;
+    const size_t xi_step = (size_t)p.K * p.chunk;
+    __global const float *mk = m + (size_t)k * p.chunk + rl * p.tiles_w + tx0;
 
     vec am[WM][WA]; /* A^T m, column by column */
 #pragma unroll

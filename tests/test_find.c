@@ -57,16 +57,6 @@ static int plan_algo(cnn_context *ctx, const int64_t xs[4], const int64_t ws[4],
 
 static char cache_dir[64];
 
-/* Log messages that say a shape took its class's tuned winner. */
-static int class_hits;
-static void count_class_hits(cnn_log_level level, const char *message, void *user_data)
-{
-    (void)level;
-    (void)user_data;
-    if (strstr(message, "its class's winner") != NULL)
-        class_hits++;
-}
-
 /* Remove cache_dir/cnncl/<files>, cache_dir/cnncl and cache_dir. */
 static void remove_cache_dir(void)
 {
@@ -156,17 +146,14 @@ static int test_tune(cnn_context *ctx)
      * DEBUG; one in find mode times the shape itself. */
     const int64_t xs_b[4] = {1, 20, 10, 14}, ws_b[4] = {36, 20, 3, 3};
     CHECK_OK(cnn_context_create(&other, info.selector, NULL, 0));
-    class_hits = 0;
-    cnn_log_set_level(CNN_LOG_DEBUG);
-    cnn_log_set_callback(count_class_hits, NULL);
+    tu_log_count_begin("its class's winner");
     failed = plan_algo(other, xs_b, ws_b, &p, &again);
-    const int hits_without_find = class_hits;
+    const int hits_without_find = tu_log_hits;
     cnn_context_set_find_mode(other, CNN_FIND_ALGORITHMS);
     const int64_t xs_c[4] = {1, 20, 10, 15};
     failed |= plan_algo(other, xs_c, ws_b, &p, &again);
-    const int hits_with_find = class_hits - hits_without_find;
-    cnn_log_set_callback(NULL, NULL);
-    cnn_log_set_level(CNN_LOG_WARN);
+    const int hits_with_find = tu_log_hits - hits_without_find;
+    tu_log_count_end(CNN_LOG_WARN);
     tu_release();
     cnn_context_destroy(other);
     CHECK(!failed);

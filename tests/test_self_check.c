@@ -76,16 +76,6 @@ static int test_failing_variant(cnn_context *ctx)
     return 0;
 }
 
-/* Log messages that say a variant's self-check was found on disk. */
-static int disk_passes;
-static void count_disk_passes(cnn_log_level level, const char *message, void *user_data)
-{
-    (void)level;
-    (void)user_data;
-    if (strstr(message, "passed its self-check before (disk cache)") != NULL)
-        disk_passes++;
-}
-
 /* A variant that passed in one context is not checked again in a new one (another process
  * alike): the pass is in the disk cache. */
 static int test_pass_remembered(cnn_context *ctx)
@@ -102,12 +92,10 @@ static int test_pass_remembered(cnn_context *ctx)
     CHECK_OK(cnn_context_device(ctx, &info));
     cnn_context *other = tu_track(TU_CONTEXT, tu_context(info.selector));
     CHECK(other != NULL);
-    disk_passes = 0;
-    cnn_log_set_level(CNN_LOG_DEBUG);
-    cnn_log_set_callback(count_disk_passes, NULL);
+    tu_log_count_begin("passed its self-check before (disk cache)");
     const int failed = conv_matches(other, &p, &used);
-    cnn_log_set_callback(NULL, NULL);
-    cnn_log_set_level(CNN_LOG_ERROR);
+    const int disk_passes = tu_log_hits;
+    tu_log_count_end(CNN_LOG_ERROR);
     CHECK(!failed);
     CHECK_MSG(disk_passes == 1, "%d variants found passed on disk, want 1", disk_passes);
     return 0;

@@ -284,6 +284,35 @@ static inline void tu_release_all_memory(void)
     s->res_cap = 0;
 }
 
+/* Counting the log messages that contain a text: tu_log_count_begin(text) routes the log, at
+ * every level, to a counter that tu_log_hits holds; tu_log_count_end(level) restores the
+ * default writer at that level. */
+static const char *tu_log_text;
+static int tu_log_hits;
+
+static inline void tu_log_counter(cnn_log_level level, const char *message, void *user_data)
+{
+    (void)level;
+    (void)user_data;
+    if (strstr(message, tu_log_text) != NULL) {
+        tu_log_hits++;
+    }
+}
+
+static inline void tu_log_count_begin(const char *text)
+{
+    tu_log_text = text;
+    tu_log_hits = 0;
+    cnn_log_set_level(CNN_LOG_DEBUG);
+    cnn_log_set_callback(tu_log_counter, NULL);
+}
+
+static inline void tu_log_count_end(cnn_log_level level)
+{
+    cnn_log_set_callback(NULL, NULL);
+    cnn_log_set_level(level);
+}
+
 /* count floats of host memory (NULL for count <= 0 or out of memory), freed by tu_release. */
 static inline float *tu_floats(int64_t count)
 {
