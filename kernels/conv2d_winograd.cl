@@ -20,8 +20,18 @@
 #define WA (WM + 2) /* inputs per tile side */
 #define TW 16 /* tiles per strip: the lanes of a float16 */
 typedef float16 vec;
-#define VLOAD vload16
-#define VSTORE vstore16
+/* LOAD(AS, p) / STORE(AS, p, v): a vector at any float-aligned address of address space AS.
+ * clang lowers vload16 / vstore16 as pieces, and splits the vector arithmetic next to them into
+ * those pieces (the transform along y ran on pairs of floats); a dereference of an under-aligned
+ * vector type is one whole-vector access. */
+#ifdef __clang__
+typedef float16 __attribute__((aligned(4))) vec_unaligned;
+#define LOAD(AS, p) (*(AS const vec_unaligned *)(p))
+#define STORE(AS, p, v) (*(AS vec_unaligned *)(p) = (v))
+#else
+#define LOAD(AS, p) vload16(0, (AS const float *)(p))
+#define STORE(AS, p, v) vstore16(v, 0, (AS float *)(p))
+#endif
 
 typedef struct {
     int C, K, H, W, OH, OW;          /* H, W: planes of the input as read (maybe a padded copy) */
@@ -99,14 +109,20 @@ __kernel void winograd_weights(__global const float *restrict w, __global float 
                                const winograd_shape p)
 {
     const int i = get_global_id(0); /* k * Cg + c */
+#ifdef FUSED_KB
+    if (i >= (p.K + FUSED_KB - 1) / FUSED_KB * FUSED_KB * p.Cg)
+        return;
+#else
     if (i >= p.K * p.Cg)
         return;
+#endif
+    const int live = i < p.K * p.Cg; /* past K: the zeros of the fused layout's last block */
     float g[3][3];
 #pragma unroll
     for (int r = 0; r < 3; r++)
 #pragma unroll
         for (int s = 0; s < 3; s++)
-            g[r][s] = w[(size_t)i * 9 + (p.flip ? 8 - (r * 3 + s) : r * 3 + s)];
+            g[r][s] = live ? w[(size_t)i * 9 + (p.flip ? 8 - (r * 3 + s) : r * 3 + s)] : 0.0f;
     float gg[WA][3]; /* G g */
 #pragma unroll
     for (int s = 0; s < 3; s++) {
@@ -122,140 +138,178 @@ __kernel void winograd_weights(__global const float *restrict w, __global float 
         float o[WA];
         WEIGHT_TRANSFORM(gg[a], o);
 #pragma unroll
-        for (int b = 0; b < WA; b++)
+        for (int b = 0; b < WA; b++) {
+#ifdef FUSED_KB
+            /* The fused kernel's layout: blocks of FUSED_KB output channels, u at
+             * ((k / KB * WA^2 + xi) * C + c) * KB + k % KB (zeros past K: see the host). */
+            const int k = i / p.Cg, c = i - k * p.Cg;
+            u[(((size_t)(k / FUSED_KB) * WA * WA + a * WA + b) * p.Cg + c) * FUSED_KB +
+              k % FUSED_KB] = o[b];
+#else
             u[(a * WA + b) * plane + i] = o[b];
+#endif
+        }
     }
 }
 
+/* Stores a vector of TW tiles' values at dst in address space AS, or its first `valid` lanes. */
+#define STORE_LANES(AS, value, dst, valid)                                  \
+    do {                                                                    \
+        if ((valid) == TW) {                                                \
+            STORE(AS, dst, value);                                          \
+        } else {                                                            \
+            float lane_[TW];                                                \
+            STORE(__private, lane_, value);                                 \
+            for (int l_ = 0; l_ < (valid); l_++)                            \
+                (dst)[l_] = lane_[l_];                                      \
+        }                                                                   \
+    } while (0)
+
+/* B^T d B of the strip of TW tiles from tile tx0 of tile row `row` (of the batch), input
+ * channel c, tile l in lane l, stored at dst + xi * xi_step (the first `valid` lanes). Rows past
+ * the pass's images (row_end) give zeros. The transform along y comes first, on whole input rows
+ * read straight from memory (no shuffles, few live registers); then each of its WA rows is
+ * split into the WA columns of its tiles (every WM-th element, in two-vector shuffles) and
+ * transformed along x, and its WA values are stored at once. The host passes a zero-padded copy
+ * of the input whenever the workspace allows it, so that most strips take the whole-vector
+ * loads; strips at the borders load their rows into a private array with guards. Defined for
+ * both destinations: global V, and the fused kernel's local V. */
+/* PERM(a, b, ...): lanes of the concatenation of two float16, as one two-source permute
+ * (clang's builtin; OpenCL's shuffle2 elsewhere). Written as vector swizzles and literals, the
+ * same selections compile to chains of 128-bit inserts on PoCL. */
+#ifdef __clang__
+#define PERM(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define PERM(a, b, ...) shuffle2(a, b, (uint16)(__VA_ARGS__))
+#endif
+
+#if WM == 4
+/* z[j], lane l = column WM l + j of the strip's row r: WM vectors, and r[WM] the vector that
+ * ends at the strip's last column. */
+#define SPLIT_COLUMNS(r, z)                                                          \
+    do {                                                                                   \
+        const vec lo01 = PERM(r[0], r[1], 0, 4, 8, 12, 16, 20, 24, 28,                     \
+                              1, 5, 9, 13, 17, 21, 25, 29);                                \
+        const vec hi01 = PERM(r[2], r[3], 0, 4, 8, 12, 16, 20, 24, 28,                     \
+                              1, 5, 9, 13, 17, 21, 25, 29);                                \
+        const vec lo23 = PERM(r[0], r[1], 2, 6, 10, 14, 18, 22, 26, 30,                    \
+                              3, 7, 11, 15, 19, 23, 27, 31);                               \
+        const vec hi23 = PERM(r[2], r[3], 2, 6, 10, 14, 18, 22, 26, 30,                    \
+                              3, 7, 11, 15, 19, 23, 27, 31);                               \
+        z[0] = PERM(lo01, hi01, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);   \
+        z[1] = PERM(lo01, hi01, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31); \
+        z[2] = PERM(lo23, hi23, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);   \
+        z[3] = PERM(lo23, hi23, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31); \
+        /* The last two columns are the first two of the next tile: r[4]'s last lanes. */   \
+        z[4] = PERM(z[0], r[4], 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 30);    \
+        z[5] = PERM(z[1], r[4], 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 31);    \
+    } while (0)
+#else
+#define SPLIT_COLUMNS(r, z)                                                          \
+    do {                                                                                   \
+        z[0] = PERM(r[0], r[1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30); \
+        z[1] = PERM(r[0], r[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31); \
+        z[2] = PERM(z[0], r[2], 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 30);    \
+        z[3] = PERM(z[1], r[2], 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 31);    \
+    } while (0)
+#endif
+
+/* The WA rows of the strip as pointers into `rows` (guarded copies) or into the input. */
+#define STRIP_W (WM * TW + 2) /* input columns under a strip */
+#define DEFINE_INPUT_STRIP(NAME, AS)                                                       \
+    __attribute__((always_inline)) inline void NAME(                                       \
+        __global const float *restrict x, const winograd_shape *p, int row, int tx0, int c, \
+        AS float *restrict dst, size_t xi_step, int valid)                                 \
+    {                                                                                      \
+        const int n = row / p->tiles_h, ty = row - n * p->tiles_h;                         \
+        const int iy0 = ty * WM - p->pad_t, ix0 = tx0 * WM - p->pad_l;                     \
+        const int live = row < p->row_end;                                                 \
+        __global const float *plane =                                                      \
+            x + (size_t)((n + p->in_n0) * p->C + c) * p->H * p->W;                         \
+        if (live && ix0 >= 0 && ix0 + STRIP_W <= p->W && iy0 >= 0 && iy0 + WA <= p->H) {  \
+            __global const float *src = plane + iy0 * p->W + ix0;                          \
+            INPUT_STRIP_ROWS(src, p->W, __global, AS);                                     \
+        } else {                                                                           \
+            float rows[WA * STRIP_W];                                                      \
+            for (int i = 0; i < WA; i++) {                                                 \
+                const int iy = iy0 + i;                                                    \
+                const int in_y = live && iy >= 0 && iy < p->H;                             \
+                __global const float *src = plane + iy * p->W + ix0;                       \
+                for (int q = 0; q < STRIP_W; q++)                                          \
+                    rows[i * STRIP_W + q] =                                                \
+                        in_y && ix0 + q >= 0 && ix0 + q < p->W ? src[q] : 0.0f;            \
+            }                                                                              \
+            INPUT_STRIP_ROWS(rows, STRIP_W, __private, AS);                                \
+        }                                                                                  \
+    }
+
+/* The body for rows at src, src + pitch, ...: along y, then along x, then the stores. The two
+ * columns past the strip's WM TW are the last two lanes of a whole vector ending there (float2
+ * tails compile to 8-byte pieces, and drag the vectors they meet into them). */
+#define INPUT_STRIP_ROWS(src, pitch, SRC_AS, DST_AS)                                       \
+    do {                                                                                   \
+        _Pragma("unroll") for (int a = 0; a < WA; a++) {                                   \
+            vec r[WM + 1];                                                                 \
+            _Pragma("unroll") for (int q = 0; q <= WM; q++) {                              \
+                const int at = q < WM ? q * TW : STRIP_W - TW;                             \
+                vec zy[WA], oy[WA];                                                        \
+                _Pragma("unroll") for (int i = 0; i < WA; i++)                             \
+                    zy[i] = LOAD(SRC_AS, src + i * (pitch) + at);                          \
+                INPUT_TRANSFORM(zy, oy);                                                   \
+                r[q] = oy[a];                                                              \
+            }                                                                              \
+            vec z[WA], o[WA];                                                              \
+            SPLIT_COLUMNS(r, z);                                                           \
+            INPUT_TRANSFORM(z, o);                                                         \
+            _Pragma("unroll") for (int b = 0; b < WA; b++)                                 \
+                STORE_LANES(DST_AS, o[b], dst + (a * WA + b) * xi_step, valid);            \
+        }                                                                                  \
+    } while (0)
+
+DEFINE_INPUT_STRIP(input_strip_global, __global)
+#ifdef FUSED_KB
+DEFINE_INPUT_STRIP(input_strip_local, __local)
+#endif
+
 /* One work-item per (strip of TW tiles, tile row of the pass, input channel): V at
- * (xi * C + c) * chunk + tile. Rows past the pass's images get zeros. The host passes a
- * zero-padded copy of the input whenever the workspace allows it, so that every strip takes
- * the whole-vector loads; the guarded loads serve the rest. */
+ * (xi * C + c) * chunk + tile. */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void winograd_input(__global const float *restrict x, __global float *restrict v,
                     const winograd_shape p)
 {
     const int tx0 = get_global_id(0) * TW, rl = get_global_id(1), c = get_global_id(2);
-    const int row = p.row0 + rl;
-    const int n = row / p.tiles_h, ty = row - n * p.tiles_h;
-    const int iy0 = ty * WM - p.pad_t, ix0 = tx0 * WM - p.pad_l;
-    const int live = row < p.row_end;
-    const int inside = live && ix0 >= 0 && ix0 + WM * TW + 2 <= p.W;
-    __global const float *plane = x + (size_t)((n + p.in_n0) * p.C + c) * p.H * p.W;
-
-    /* h[i][b]: the row transform (B^T along x) of input row iy0 + i, tile l in lane l. */
-    vec h[WA][WA];
-#pragma unroll
-    for (int i = 0; i < WA; i++) {
-        const int iy = iy0 + i;
-        /* The row's WM TW + 2 inputs of the strip: whole vectors, or guarded loads at the
-         * borders (padding, and past the input's far edge). */
-        vec a[WM];
-#pragma unroll
-        for (int q = 0; q < WM; q++)
-            a[q] = (vec)(0.0f);
-        float2 tail = (float2)(0.0f);
-        if (live && iy >= 0 && iy < p.H) {
-            __global const float *src = plane + iy * p.W + ix0;
-            if (inside) {
-#pragma unroll
-                for (int q = 0; q < WM; q++)
-                    a[q] = VLOAD(q, src);
-                tail = vload2(0, src + WM * TW);
-            } else {
-                float r[WM * TW + 2];
-                for (int q = 0; q < WM * TW + 2; q++)
-                    r[q] = ix0 + q >= 0 && ix0 + q < p.W ? src[q] : 0.0f;
-#pragma unroll
-                for (int q = 0; q < WM; q++)
-                    a[q] = VLOAD(q, r);
-                tail = vload2(0, r + WM * TW);
-            }
-        }
-        /* z[j], lane l = input column WM l + j: every WM-th element, in two-vector shuffles.
-         * The last two columns are the first two of the next tile. */
-        vec z[WA];
-#if WM == 4
-        z[0] = (vec)((float8)(a[0].s048c, a[1].s048c), (float8)(a[2].s048c, a[3].s048c));
-        z[1] = (vec)((float8)(a[0].s159d, a[1].s159d), (float8)(a[2].s159d, a[3].s159d));
-        z[2] = (vec)((float8)(a[0].s26ae, a[1].s26ae), (float8)(a[2].s26ae, a[3].s26ae));
-        z[3] = (vec)((float8)(a[0].s37bf, a[1].s37bf), (float8)(a[2].s37bf, a[3].s37bf));
-        z[4] = (vec)(z[0].s1234, z[0].s5678, z[0].s9abc, z[0].sdef, tail.s0);
-        z[5] = (vec)(z[1].s1234, z[1].s5678, z[1].s9abc, z[1].sdef, tail.s1);
-#else
-        z[0] = (vec)(a[0].even, a[1].even);
-        z[1] = (vec)(a[0].odd, a[1].odd);
-        z[2] = (vec)(z[0].s1234, z[0].s5678, z[0].s9abc, z[0].sdef, tail.s0);
-        z[3] = (vec)(z[1].s1234, z[1].s5678, z[1].s9abc, z[1].sdef, tail.s1);
-#endif
-        vec o[WA];
-        INPUT_TRANSFORM(z, o);
-#pragma unroll
-        for (int b = 0; b < WA; b++)
-            h[i][b] = o[b];
-    }
-
-    const int valid = min(TW, p.tiles_w - tx0);
-    const size_t xi_step = (size_t)p.C * p.chunk;
-    __global float *vc = v + (size_t)c * p.chunk + rl * p.tiles_w + tx0;
-#pragma unroll
-    for (int b = 0; b < WA; b++) {
-        vec z[WA], o[WA];
-#pragma unroll
-        for (int i = 0; i < WA; i++)
-            z[i] = h[i][b];
-        INPUT_TRANSFORM(z, o);
-#pragma unroll
-        for (int a = 0; a < WA; a++) {
-            __global float *dst = vc + (a * WA + b) * xi_step;
-            if (valid == TW) {
-                VSTORE(o[a], 0, dst);
-            } else {
-                float lane[TW];
-                VSTORE(o[a], 0, lane);
-                for (int l = 0; l < valid; l++)
-                    dst[l] = lane[l];
-            }
-        }
-    }
+    input_strip_global(x, &p, p.row0 + rl, tx0, c,
+                       v + (size_t)c * p.chunk + rl * p.tiles_w + tx0, (size_t)p.C * p.chunk,
+                       min(TW, p.tiles_w - tx0));
 }
 
-/* One work-item per (strip of TW tiles, tile row of the pass, output channel): the WM x WM
- * outputs of each tile from the WA^2 GEMM results at (xi * K + k) * chunk + tile, with bias and
- * activation; the parts of tiles past the output are not written. M has TW floats of slack
- * at its end, so that the last strip may read whole vectors. */
-__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void winograd_output(__global const float *restrict m, __global const float *restrict bias,
-                     __global float *restrict y, const winograd_shape p)
+/* The WM x WM outputs of the strip of TW tiles from tile tx0 of tile row `row`, output
+ * channel k, from the WA^2 products z[a][j] (xi = WA a + j), with bias and activation; the
+ * parts of tiles past the output are not written. */
+__attribute__((always_inline)) inline void output_strip(vec z[WA][WA], float bias_k, __global float *restrict y,
+                         const winograd_shape *p, int row, int tx0, int k)
 {
-    const int tx0 = get_global_id(0) * TW, rl = get_global_id(1), k = get_global_id(2);
-    const int row = p.row0 + rl;
-    if (row >= p.row_end)
-        return;
-    const int n = row / p.tiles_h, ty = row - n * p.tiles_h;
-    const size_t xi_step = (size_t)p.K * p.chunk;
-    __global const float *mk = m + (size_t)k * p.chunk + rl * p.tiles_w + tx0;
-
+    const int n = row / p->tiles_h, ty = row - n * p->tiles_h;
     vec am[WM][WA]; /* A^T m, column by column */
 #pragma unroll
     for (int j = 0; j < WA; j++) {
-        vec z[WA], o[WM];
+        vec c[WA], o[WM];
 #pragma unroll
         for (int a = 0; a < WA; a++)
-            z[a] = VLOAD(0, mk + (a * WA + j) * xi_step);
-        OUTPUT_TRANSFORM(z, o);
+            c[a] = z[a][j];
+        OUTPUT_TRANSFORM(c, o);
 #pragma unroll
         for (int a = 0; a < WM; a++)
             am[a][j] = o[a];
     }
 
-    const vec b = (vec)(p.has_bias ? bias[k] : 0.0f);
+    const vec b = (vec)(bias_k);
     const int oy0 = ty * WM, ox0 = tx0 * WM;
-    __global float *out = y + ((size_t)(n * p.K + k) * p.OH + oy0) * p.OW + ox0;
-    const int full_w = ox0 + WM * TW <= p.OW;
+    __global float *out = y + ((size_t)(n * p->K + k) * p->OH + oy0) * p->OW + ox0;
+    const int full_w = ox0 + WM * TW <= p->OW;
 #pragma unroll
     for (int a = 0; a < WM; a++) {
-        if (oy0 + a >= p.OH)
+        if (oy0 + a >= p->OH)
             break;
         vec o[WM];
         OUTPUT_TRANSFORM(am[a], o);
@@ -263,7 +317,7 @@ void winograd_output(__global const float *restrict m, __global const float *res
 #pragma unroll
         for (int j = 0; j < WM; j++) {
             val[j] = o[j] + b;
-            if (p.activation == 1)
+            if (p->activation == 1)
                 val[j] = fmax(val[j], (vec)(0.0f));
         }
         /* The output row: tile l's column j at WM l + j, interleaved in two-vector shuffles. */
@@ -293,18 +347,118 @@ void winograd_output(__global const float *restrict m, __global const float *res
                            val[0].sb, val[1].sb, val[0].sc, val[1].sc, val[0].sd, val[1].sd,
                            val[0].se, val[1].se, val[0].sf, val[1].sf);
 #endif
-        __global float *dst = out + a * p.OW;
+        __global float *dst = out + a * p->OW;
         if (full_w) {
 #pragma unroll
             for (int q = 0; q < WM; q++)
-                VSTORE(row_out[q], q, dst);
+                STORE(__global, dst + q * TW, row_out[q]);
         } else {
             float lane[WM * TW];
 #pragma unroll
             for (int q = 0; q < WM; q++)
-                VSTORE(row_out[q], q, lane);
-            for (int q = 0; ox0 + q < p.OW && q < WM * TW; q++)
+                STORE(__private, lane + q * TW, row_out[q]);
+            for (int q = 0; ox0 + q < p->OW && q < WM * TW; q++)
                 dst[q] = lane[q];
         }
     }
 }
+
+/* One work-item per (strip of TW tiles, tile row of the pass, output channel), from the GEMM
+ * results at (xi * K + k) * chunk + tile. M has TW floats of slack at its end, so that the last
+ * strip may read whole vectors. */
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void winograd_output(__global const float *restrict m, __global const float *restrict bias,
+                     __global float *restrict y, const winograd_shape p)
+{
+    const int tx0 = get_global_id(0) * TW, rl = get_global_id(1), k = get_global_id(2);
+    const int row = p.row0 + rl;
+    if (row >= p.row_end)
+        return;
+    const size_t xi_step = (size_t)p.K * p.chunk;
+    __global const float *mk = m + (size_t)k * p.chunk + rl * p.tiles_w + tx0;
+    vec z[WA][WA];
+#pragma unroll
+    for (int a = 0; a < WA; a++)
+#pragma unroll
+        for (int j = 0; j < WA; j++)
+            z[a][j] = LOAD(__global, mk + (a * WA + j) * xi_step);
+    output_strip(z, p.has_bias ? bias[k] : 0.0f, y, &p, row, tx0, k);
+}
+
+#ifdef FUSED_KB
+/* The three steps in one kernel, for layers whose transformed input fits in local memory
+ * (one group, FUSED_C input channels): a work-item takes FUSED_TR whole tile rows (FUSED_S
+ * strips each: NV vectors of tiles), transforms their input for all channels into local memory
+ * (reading each input row from end to end, as the prefetchers like), then for each pair of
+ * vectors and block of FUSED_KB output channels runs the WA^2 products over the channels with
+ * the FUSED_KB x FUSED_VT tile in registers and transforms them out. V and M never go to global
+ * memory: on large maps with few channels the separate transforms are bound by that traffic. */
+#define NV (FUSED_TR * FUSED_S)
+/* Floats from one transform point's plane of local V to the next: one vector more than the
+ * plane, so that a strip's WA^2 stores fall in different cache sets (at a power-of-two stride,
+ * they all fall in one and evict each other). */
+#define XI_STRIDE (FUSED_C * NV * TW + TW)
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void winograd_fused(__global const float *restrict x, __global const float *restrict u,
+                    __global const float *restrict bias, __global float *restrict y,
+                    const winograd_shape p)
+{
+    __local float vl[WA * WA * XI_STRIDE]; /* [xi][c][vector][lane] */
+    const int row0 = p.row0 + get_global_id(1) * FUSED_TR;
+    for (int c = 0; c < FUSED_C; c++) {
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+            input_strip_local(x, &p, row0 + v / FUSED_S, v % FUSED_S * TW, c,
+                              vl + (c * NV + v) * TW, XI_STRIDE, TW);
+    }
+    for (int v0 = 0; v0 < NV; v0 += FUSED_VT) {
+        for (int k0 = 0; k0 < p.K; k0 += FUSED_KB) {
+            vec m[WA * WA][FUSED_KB][FUSED_VT];
+            __global const float *uk =
+                u + (size_t)(k0 / FUSED_KB) * WA * WA * FUSED_C * FUSED_KB;
+            for (int xi = 0; xi < WA * WA; xi++) {
+                vec acc[FUSED_KB][FUSED_VT];
+#pragma unroll
+                for (int j = 0; j < FUSED_KB; j++)
+#pragma unroll
+                    for (int t = 0; t < FUSED_VT; t++)
+                        acc[j][t] = (vec)(0.0f);
+                __local const float *vx = vl + xi * XI_STRIDE + v0 * TW;
+                __global const float *ux = uk + xi * FUSED_C * FUSED_KB;
+                for (int c = 0; c < FUSED_C; c++) {
+                    vec xv[FUSED_VT];
+#pragma unroll
+                    for (int t = 0; t < FUSED_VT; t++)
+                        xv[t] = LOAD(__local, vx + (c * NV + t) * TW);
+#pragma unroll
+                    for (int j = 0; j < FUSED_KB; j++) {
+                        const vec w = (vec)(ux[c * FUSED_KB + j]);
+#pragma unroll
+                        for (int t = 0; t < FUSED_VT; t++)
+                            acc[j][t] = fma(w, xv[t], acc[j][t]);
+                    }
+                }
+#pragma unroll
+                for (int j = 0; j < FUSED_KB; j++)
+#pragma unroll
+                    for (int t = 0; t < FUSED_VT; t++)
+                        m[xi][j][t] = acc[j][t];
+            }
+            for (int j = 0; j < FUSED_KB && k0 + j < p.K; j++) {
+                const float b = p.has_bias ? bias[k0 + j] : 0.0f;
+#pragma unroll
+                for (int t = 0; t < FUSED_VT; t++) {
+                    const int row = row0 + (v0 + t) / FUSED_S;
+                    if (row >= p.row_end)
+                        continue;
+                    vec z[WA][WA];
+#pragma unroll
+                    for (int xi = 0; xi < WA * WA; xi++)
+                        z[xi / WA][xi % WA] = m[xi][j][t];
+                    output_strip(z, b, y, &p, row, (v0 + t) % FUSED_S * TW, k0 + j);
+                }
+            }
+        }
+    }
+}
+#endif

@@ -380,9 +380,11 @@ static int random_problems(cnn_context *ctx)
     }
     /* Shapes that the random classes seldom reach, for the CPU kernels' special paths: 1x1
      * stride-1 convolutions on planes of 512 pixels and more (partial channel blocks, a partial
-     * last tile of the plane, groups, batch); Winograd's strips of 16 tiles at the left border, inside and partial at the right, with
-     * asymmetric padding, groups, batch, flip, maps that are not multiples of the 4x4 tiles and
-     * a map smaller than one tile; the implicit GEMM's pixel vectors along output rows (short
+     * last tile of the plane, groups, batch); Winograd's strips of 16 tiles at the left border,
+     * inside and partial at the right, with asymmetric padding, groups, batch, flip, maps that
+     * are not multiples of the 4x4 tiles and a map smaller than one tile, and its fused kernel
+     * (maps of 14 tiles and 63 a row: a padded copy, and guarded loads on every border; a
+     * partial block of output channels; batch); the implicit GEMM's pixel vectors along output rows (short
      * reductions, outputs 32 wide and more) with a partial last tile, dilation, stride along y,
      * groups and batch; depthwise with strides 2 (every other lane) and 3 (gathered lanes),
      * dilation and a channel multiplier. */
@@ -400,6 +402,8 @@ static int random_problems(cnn_context *ctx)
         {1, 4, 3, 3, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, CNN_CONV2D_ALGO_WINOGRAD},
         {3, 5, 6, 6, 7, 1, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 0, CNN_CONV2D_ALGO_WINOGRAD},
         {1, 16, 38, 140, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_WINOGRAD},
+        {2, 12, 30, 56, 20, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_WINOGRAD},
+        {1, 4, 11, 250, 9, 1, 3, 3, 1, 1, 1, 1, 0, 2, 1, 0, 1, CNN_CONV2D_ALGO_WINOGRAD},
         {1, 3, 20, 70, 20, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_IGEMM},
         {2, 4, 17, 40, 10, 2, 3, 3, 2, 1, 2, 2, 2, 1, 2, 2, 1, CNN_CONV2D_ALGO_IGEMM},
         {1, 2, 12, 64, 17, 1, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 0, CNN_CONV2D_ALGO_AUTO},
