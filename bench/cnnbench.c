@@ -11,6 +11,7 @@
 #include "options.h"
 #include "first_call.h"
 #include "peaks.h"
+#include "peer_json.h"
 #include "report.h"
 #include "results.h"
 #include "runner.h"
@@ -230,9 +231,10 @@ static int device_selectors(const char *selector, char list[][32], size_t *count
     return 0;
 }
 
-/* Context, peaks and peers of one device. Returns 0, or -1 (message printed). */
+/* Context, peaks and peers of one device (baselines[i]: the file of --vs-json at i). Returns
+ * 0, or -1 (message printed). */
 static int open_device(device_run *dev, const char *selector, const bench_options *o,
-                       bench_device_run *info)
+                       bench_baseline *const *baselines, bench_device_run *info)
 {
     char err[1024] = "";
     memset(dev, 0, sizeof *dev);
@@ -256,8 +258,11 @@ static int open_device(device_run *dev, const char *selector, const bench_option
     if (bench_peaks_get(dev->ctx, o->remeasure_peaks, &info->peaks, why, sizeof why))
         snprintf(info->peaks.how, sizeof info->peaks.how, "no roofline: %s", why);
     for (size_t i = 0; i < o->peer_count; i++) {
-        dev->peers[i] = bench_peer_create(o->peers[i], dev->ctx, dev->peer_notes[i],
-                                          sizeof dev->peer_notes[i]);
+        dev->peers[i] = baselines[i]
+                            ? bench_json_peer_create(baselines[i], dev->peer_notes[i],
+                                                     sizeof dev->peer_notes[i])
+                            : bench_peer_create(o->peers[i], dev->ctx, dev->peer_notes[i],
+                                                sizeof dev->peer_notes[i]);
         if (dev->peers[i])
             dev->peer_notes[i][0] = '\0';
     }
@@ -311,6 +316,12 @@ static void describe_run(bench_results *results, const bench_suite *work,
     results->peer_count = o->peer_count;
 }
 
+static void free_baselines(bench_baseline **baselines)
+{
+    for (size_t i = 0; i < BENCH_MAX_PEERS; i++)
+        bench_baseline_free(baselines[i]);
+}
+
 int main(int argc, char **argv)
 {
     bench_options o;
@@ -329,6 +340,21 @@ int main(int argc, char **argv)
         return BENCH_EXIT_OK;
     }
 
+    /* --vs-json files, read once: a bad one is a usage error before anything runs. */
+    bench_baseline *baselines[BENCH_MAX_PEERS] = {NULL};
+    for (size_t i = 0; i < o.peer_count; i++) {
+        if (!o.peer_files[i])
+            continue;
+        baselines[i] = bench_baseline_load(o.peer_files[i], err, sizeof err);
+        if (!baselines[i]) {
+            fprintf(stderr, "cnnbench: --vs-json: %s\n", err);
+            free_baselines(baselines);
+            bench_options_free(&o);
+            return BENCH_EXIT_USAGE;
+        }
+        o.peers[i] = bench_baseline_label(baselines[i]);
+    }
+
     /* Before anything that may load OpenCL. */
     affinity_env affinity;
     prepare_pocl_affinity(&affinity);
@@ -340,6 +366,7 @@ int main(int argc, char **argv)
             code = list_devices();
         if (o.list_suites && code == BENCH_EXIT_OK)
             code = list_suites(dir);
+        free_baselines(baselines);
         bench_options_free(&o);
         return code;
     }
@@ -347,6 +374,7 @@ int main(int argc, char **argv)
     bench_suite work;
     if (build_work(&work, &o, dir)) {
         bench_suite_free(&work);
+        free_baselines(baselines);
         bench_options_free(&o);
         return BENCH_EXIT_USAGE;
     }
@@ -362,6 +390,7 @@ int main(int argc, char **argv)
     if (device_selectors(selector, selectors, &device_count)) {
         fprintf(stderr, "cnnbench: cannot list the devices\n");
         bench_suite_free(&work);
+        free_baselines(baselines);
         bench_options_free(&o);
         return BENCH_EXIT_USAGE;
     }
@@ -384,7 +413,7 @@ int main(int argc, char **argv)
     for (size_t d = 0; d < device_count; d++) {
         device_run dev;
         bench_device_run *info = &results.devices[results.device_count];
-        if (open_device(&dev, selectors[d], &o, info)) {
+        if (open_device(&dev, selectors[d], &o, baselines, info)) {
             close_device(&dev);
             code = BENCH_EXIT_USAGE;
             break;
@@ -431,6 +460,7 @@ int main(int argc, char **argv)
 
     bench_results_free(&results);
     bench_suite_free(&work);
+    free_baselines(baselines);
     bench_options_free(&o);
     return code;
 }

@@ -170,11 +170,19 @@ int bench_options_parse(bench_options *o, int argc, char **argv, char *err, size
             if (!v || !*v)
                 return bench_fail(err, err_size, "--plot needs a file name (FILE.svg)");
             o->plot_path = v;
+        } else if ((v = option_value(argc, argv, &i, "--vs-json", &m)) || m) {
+            if (!v || !*v)
+                return bench_fail(err, err_size, "--vs-json needs a file name");
+            if (o->peer_count == sizeof o->peers / sizeof o->peers[0])
+                return bench_fail(err, err_size, "--vs, --vs-json: at most %zu peers",
+                                  sizeof o->peers / sizeof o->peers[0]);
+            o->peer_files[o->peer_count] = v;
+            o->peers[o->peer_count++] = "json";
         } else if ((v = option_value(argc, argv, &i, "--vs", &m)) || m) {
             if (!v || !*v)
                 return bench_fail(err, err_size, "--vs needs a peer library (clblast, onednn)");
             if (o->peer_count == sizeof o->peers / sizeof o->peers[0])
-                return bench_fail(err, err_size, "--vs: at most %zu peers",
+                return bench_fail(err, err_size, "--vs, --vs-json: at most %zu peers",
                                   sizeof o->peers / sizeof o->peers[0]);
             o->peers[o->peer_count++] = v;
         } else if ((v = option_value(argc, argv, &i, "--algo", &m)) || m) {
@@ -296,6 +304,10 @@ void bench_options_help(FILE *out, const char *argv0)
 "  --vs onednn       oneDNN's native CPU convolution with the same bias + ReLU fused.\n"
 "                    Either is available when cnnbench was built with it (Debian\n"
 "                    libclblast-dev, libdnnl-dev); otherwise the report says so.\n"
+"  --vs-json FILE    timings measured elsewhere, in cnnbench's JSON schema: cnnbench's own\n"
+"                    --json output, or bench/gpu/cudnn_baseline.py's (cuDNN on a GPU). Each\n"
+"                    layer is matched to the file's convolution of the same shape; the\n"
+"                    file's \"peer\" member names the column (e.g. 'vs cudnn').\n"
 "                    Column 'vs NAME' = NAME's ms / cnncl's ms: above 1, cnncl is faster.\n"
 "\n"
 "Output files:\n"

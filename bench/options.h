@@ -34,7 +34,9 @@ typedef struct bench_options {
     const char *json_path;    /* --json FILE */
     const char *csv_path;     /* --csv FILE */
     const char *plot_path;    /* --plot FILE.svg */
-    const char *peers[4];     /* --vs NAME, in the order given (at most BENCH_MAX_PEERS) */
+    const char *peers[4];     /* --vs NAME, in the order given (at most BENCH_MAX_PEERS);
+                                 for --vs-json, the file's label once it is read */
+    const char *peer_files[4]; /* --vs-json FILE at the same index; NULL for --vs NAME */
     size_t peer_count;
     unsigned algo_mask;       /* --algo: bit (1 << cnn_conv2d_algo) per allowed algorithm;
                                  0: all (the engine chooses) */

@@ -2,7 +2,7 @@
  * --json FILE: the run as one JSON document (RFC 8259), indented two spaces.
  *
  *   {
- *     "format_version": 1, "cnncl_version": "...",
+ *     "format_version": 1, "cnncl_version": "...", "peer": "cnncl" (for --vs-json),
  *     "device":  {name, vendor, driver, type, compute_units, peak_gflops, peak_gbs, ...},
  *     "devices": [ the same object for every device of the run (one for a single device),
  *                  each with its own "summary" ],
@@ -268,6 +268,7 @@ int bench_write_json(const bench_results *r, const char *path, char *err, size_t
     open_container(&w, NULL, '{');
     put_int(&w, "format_version", 1);
     put_string(&w, "cnncl_version", cnn_version());
+    put_string(&w, "peer", "cnncl"); /* the column name when read back by --vs-json */
     if (devices > 0) {
         put_device(&w, "device", r, 0, 0);
     } else {
