@@ -248,6 +248,8 @@ static int open_device(device_run *dev, const char *selector, const bench_option
         return -1;
     }
     info->pocl = device_is_pocl(&info->info);
+    if (o->kernels)
+        cnn_context_set_kernel_family(dev->ctx, (cnn_kernel_family)o->kernels);
     if (o->tune) {
         cnn_context_set_find_mode(dev->ctx, CNN_FIND_ALGORITHMS | CNN_FIND_TUNE);
         cnn_context_set_tune_budget(dev->ctx, 0.0);

@@ -200,6 +200,10 @@ int bench_options_parse(bench_options *o, int argc, char **argv, char *err, size
             o->remeasure_peaks = 1;
         } else if (strcmp(arg, "--first-call") == 0) {
             o->first_call = 1;
+        } else if ((v = option_value(argc, argv, &i, "--kernels", &m)) || m) {
+            if (!v || (strcmp(v, "auto") && strcmp(v, "cpu") && strcmp(v, "gpu")))
+                return bench_fail(err, err_size, "--kernels needs auto, cpu or gpu");
+            o->kernels = strcmp(v, "gpu") == 0 ? 2 : strcmp(v, "cpu") == 0 ? 1 : 0;
         } else if (strcmp(arg, "--find") == 0) {
             o->find = 1;
         } else if (strcmp(arg, "--tune") == 0) {
@@ -279,6 +283,8 @@ void bench_options_help(FILE *out, const char *argv0)
 "                    direct, igemm, gemm1x1, depthwise, winograd. The engine chooses\n"
 "                    among them (one name: that algorithm; a layer it cannot serve\n"
 "                    fails).\n"
+"  --kernels F       the kernel family: auto (by device type, the default), gpu (the\n"
+"                    GPU-shaped kernels, local-memory tiles, on any device) or cpu.\n"
 "  --find            find mode: the library times every algorithm that serves a layer (among\n"
 "                    --algo) and keeps the fastest, remembered in its disk cache.\n"
 "  --tune            find mode with each algorithm's kernel parameters too (tile shapes), no\n"

@@ -45,6 +45,7 @@ typedef struct bench_options {
     int first_call;           /* --first-call: measure cold and warm first-call latency */
     int find;                 /* --find: the library times the algorithms (find mode) */
     int tune;                 /* --tune: find mode with the kernel parameters, no budget */
+    int kernels;              /* --kernels: a cnn_kernel_family (0: auto) */
     int epilogue_cost;        /* --epilogue-cost: time each convolution without bias + ReLU */
     int list_devices;
     int list_suites;

@@ -30,6 +30,12 @@ cnn_status cnn_cl_launch(cl_backend *b, cl_kernel kernel, cl_uint dims, const si
 cnn_status cnn_cl_set_arg(cl_backend *b, cl_kernel kernel, cl_uint i, size_t size,
                           const void *value);
 
+/* Whether this backend's plans use the GPU-shaped kernels (the context's kernel family). */
+static inline int cnn_cl_gpu_kernels(const cl_backend *b)
+{
+    return cnn_context_gpu_kernels(b->base.ctx);
+}
+
 /* Round x up to a multiple of m. */
 static inline size_t cnn_round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
@@ -52,6 +58,16 @@ void cnn_cl_igemm_release(void *state);
 /* Tile shapes worth timing for d (tuning strings, see backend.h). */
 int cnn_cl_igemm_candidates(cl_backend *b, const cnn_conv2d_desc *d,
                             char (*tunings)[CNN_TUNING_MAX], int max);
+
+/* The GPU-shaped implicit GEMM and 1x1 GEMM (cl_conv2d_gemm_gpu.c): local-memory work-group
+ * tiles; used for IGEMM and GEMM1X1 when the kernel family is GPU. */
+cnn_status cnn_cl_gemm_gpu_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
+                                   char variant[CNN_CL_VARIANT_MAX]);
+cnn_status cnn_cl_gemm_gpu_run(cl_backend *b, void *state, cl_mem out, cl_mem in,
+                               cl_mem weights, uint64_t weights_stamp, cl_mem bias);
+void cnn_cl_gemm_gpu_release(void *state);
+int cnn_cl_gemm_gpu_candidates(cl_backend *b, const cnn_conv2d_desc *d,
+                               char (*tunings)[CNN_TUNING_MAX], int max);
 
 /* Winograd F(4x4,3x3) (cl_conv2d_winograd.c): its transforms around a grouped 1x1 GEMM. */
 cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,

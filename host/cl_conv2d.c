@@ -29,10 +29,10 @@ typedef struct conv_state {
     size_t in_tile_bytes, w_tile_bytes;
 } conv_state;
 
-/* Defaults per device type; tuning (a later issue) replaces these per device and shape. */
-static direct_tiles default_tiles(const cnn_device_info *info)
+/* Defaults per kernel family; tuning replaces these per device and shape. */
+static direct_tiles default_tiles(const cl_backend *b)
 {
-    if (info->type == CNN_DEVICE_GPU)
+    if (cnn_cl_gpu_kernels(b))
         return (direct_tiles){.lx = 16, .ly = 8, .lz = 1, .wpt_x = 2, .wpt_k = 8, .cb = 8,
                               .use_local = 1};
     /* CPUs (PoCL): few work-items with long register rows (measured on ResNet-50 3x3 layers:
@@ -146,7 +146,7 @@ int cnn_cl_direct_candidates(cl_backend *b, const cnn_conv2d_desc *d,
 {
     (void)d;
     /* Around the defaults: narrower or wider register tiles, fewer or more rows per group. */
-    const direct_tiles base = default_tiles(&b->info);
+    const direct_tiles base = default_tiles(b);
     static const int scale[][4] = {{1, 1, 1, 1}, {1, 2, 1, 1}, {1, 1, 2, 1}, {1, 1, 1, 2},
                                    {2, 1, 1, 1}, {1, 2, 2, 1}, {1, 1, 2, 2}};
     int n = 0;
@@ -164,7 +164,7 @@ static cnn_status direct_prepare(cl_backend *b, const cnn_conv2d_desc *d, void *
 {
     cnn_backend *be = &b->base;
     cnn_status s;
-    direct_tiles t = default_tiles(&b->info);
+    direct_tiles t = default_tiles(b);
     if (d->tuning[0] && !apply_direct_tuning(&t, d->tuning))
         return cnn_error(be->ctx, CNN_ERROR_INVALID_ARGUMENT,
                          "conv2d direct: tuning '%s' is not a tile set", d->tuning);
@@ -264,6 +264,7 @@ static void direct_release(void *state)
 /* The plan's state: which algorithm, and that algorithm's own state. */
 typedef struct algo_state {
     cnn_conv2d_algo algo;
+    int gpu_gemm; /* IGEMM, GEMM1X1: the GPU-shaped kernel (cl_conv2d_gemm_gpu.c) */
     void *impl;
     char variant[CNN_CL_VARIANT_MAX];
 } algo_state;
@@ -291,7 +292,9 @@ cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void
         break;
     case CNN_CONV2D_ALGO_IGEMM:
     case CNN_CONV2D_ALGO_GEMM1X1:
-        s = cnn_cl_igemm_prepare(b, d, &st->impl, st->variant);
+        st->gpu_gemm = cnn_cl_gpu_kernels(b);
+        s = st->gpu_gemm ? cnn_cl_gemm_gpu_prepare(b, d, &st->impl, st->variant)
+                         : cnn_cl_igemm_prepare(b, d, &st->impl, st->variant);
         break;
     case CNN_CONV2D_ALGO_DEPTHWISE:
         s = cnn_cl_depthwise_prepare(b, d, &st->impl, st->variant);
@@ -331,6 +334,9 @@ cnn_status cnn_cl_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc
     if (st->algo == CNN_CONV2D_ALGO_DEPTHWISE)
         return cnn_cl_depthwise_run(b, st->impl, (cl_mem)out, (cl_mem)in, (cl_mem)weights,
                                     (cl_mem)bias_arg);
+    if (st->gpu_gemm)
+        return cnn_cl_gemm_gpu_run(b, st->impl, (cl_mem)out, (cl_mem)in, (cl_mem)weights,
+                                   weights_stamp, (cl_mem)bias_arg);
     return cnn_cl_igemm_run(b, st->impl, d, (cl_mem)out, (cl_mem)in, (cl_mem)weights,
                             weights_stamp, (cl_mem)bias_arg);
 }
@@ -345,6 +351,8 @@ void cnn_cl_conv2d_release(cnn_backend *be, void *state)
         cnn_cl_depthwise_release(st->impl);
     else if (st->algo == CNN_CONV2D_ALGO_WINOGRAD)
         cnn_cl_winograd_release(st->impl);
+    else if (st->gpu_gemm)
+        cnn_cl_gemm_gpu_release(st->impl);
     else
         cnn_cl_igemm_release(st->impl);
     free(st);
@@ -362,7 +370,9 @@ int cnn_cl_conv2d_candidates(cnn_backend *be, const cnn_conv2d_desc *d,
                              char (*tunings)[CNN_TUNING_MAX], int max)
 {
     if (d->algo == CNN_CONV2D_ALGO_IGEMM || d->algo == CNN_CONV2D_ALGO_GEMM1X1)
-        return cnn_cl_igemm_candidates((cl_backend *)be, d, tunings, max);
+        return cnn_cl_gpu_kernels((cl_backend *)be)
+                   ? cnn_cl_gemm_gpu_candidates((cl_backend *)be, d, tunings, max)
+                   : cnn_cl_igemm_candidates((cl_backend *)be, d, tunings, max);
     if (d->algo == CNN_CONV2D_ALGO_WINOGRAD)
         return cnn_cl_winograd_candidates((cl_backend *)be, d, tunings, max);
     if (d->algo == CNN_CONV2D_ALGO_DIRECT)

@@ -31,7 +31,7 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
     if (!st)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d depthwise: out of host memory");
     /* float16 fills an AVX-512 register; GPUs keep a work-item's vector in one lane. */
-    const int vw = b->info.type == CNN_DEVICE_GPU ? 4 : 16;
+    const int vw = cnn_cl_gpu_kernels(b) ? 4 : 16;
     int pv = d->ow > vw ? 2 : 1;
     int64_t work_per_item = DW_WORK_PER_ITEM;
     if (d->tuning[0]) {

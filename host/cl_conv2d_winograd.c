@@ -64,7 +64,7 @@ static int fused_fits(const cl_backend *b, const cnn_conv2d_desc *d, int vt)
     return d->groups == 1 && fused_local_bytes(d, vt) <= b->info.local_mem_bytes;
 }
 
-/* The rule for the fused kernel, on CPUs: where its local V fits, on maps whose tile rows fill
+/* The rule for the fused kernel, CPU-shaped: where its local V fits, on maps whose tile rows fill
  * at least 3/4 of their strips' lanes (one strip of 16 for 7 tiles wastes more than it saves).
  * Measured on VGG-16 and ResNet-50 layers, fused / separate: 64 -> 64 at 224: 4.07 / 6.39 ms;
  * 128 -> 128 at 112: 2.93 / 5.01; 128 -> 256 at 56: 1.35-1.45 / 1.68-1.87; 256 -> 256 at 56
@@ -74,7 +74,7 @@ static void fused_rule(const cl_backend *b, const cnn_conv2d_desc *d, wino_size 
 {
     const int64_t tiles_w = ceil_div(d->ow, 4);
     const int64_t lanes = ceil_div(tiles_w, WINO_STRIP) * WINO_STRIP;
-    if (b->info.type != CNN_DEVICE_CPU || z->m != 4 || 4 * tiles_w < 3 * lanes)
+    if (cnn_cl_gpu_kernels(b) || z->m != 4 || 4 * tiles_w < 3 * lanes)
         return;
     if (fused_fits(b, d, 2)) {
         z->fused_kb = 8;

@@ -25,11 +25,11 @@ typedef struct pool_state {
  * stays small, little enough that every core gets work-items. */
 #define POOL_ROWS_CELLS 16384
 
-/* Work-group shape of the element-wise kernels: rows of 32 on GPUs, 16 on CPUs, capped by the
- * device's limits. */
+/* Work-group shape of the element-wise kernels: rows of 32 for GPU-shaped kernels, 16 for
+ * CPU-shaped ones, capped by the device's limits. */
 static size_t row_width(const cl_backend *b)
 {
-    size_t w = b->info.type == CNN_DEVICE_GPU ? 32 : 16;
+    size_t w = cnn_cl_gpu_kernels(b) ? 32 : 16;
     while (w > 1 && (w > b->info.max_work_group_size || w > b->max_work_item[0]))
         w /= 2;
     return w;
@@ -45,8 +45,9 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
     pool_state *st = calloc(1, sizeof *st);
     if (!st)
         return cnn_error(be->ctx, CNN_ERROR_OUT_OF_MEMORY, "pool2d: out of host memory");
-    /* GPUs: one work-item per output; CPUs: rows of outputs as vectors per work-item. */
-    st->rows_kernel = b->info.type != CNN_DEVICE_GPU;
+    /* GPU-shaped: one work-item per output; CPU-shaped: rows of outputs as vectors per
+     * work-item. */
+    st->rows_kernel = !cnn_cl_gpu_kernels(b);
     const char *name = st->rows_kernel ? "pool2d_rows"
                        : d->mode == CNN_POOL_MAX ? "pool2d_max" : "pool2d_avg";
     /* The CPU kernel with its window width, stride along x and mode compiled in, for the

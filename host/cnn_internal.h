@@ -66,7 +66,11 @@ struct cnn_context {
     char *inject_failure;      /* tests: variants that must fail their self-check */
     int find_mode;             /* CNN_FIND_* flags: AUTO plans time their candidates (find.c) */
     double tune_budget_ms;     /* per plan, for CNN_FIND_TUNE; 0: no limit */
+    cnn_kernel_family kernel_family;
 };
+
+/* Whether plans on ctx use the GPU-shaped kernels (the family in force, AUTO by device type). */
+int cnn_context_gpu_kernels(const cnn_context *ctx);
 
 /* The workspace limit in force: the caller's, else 256 MiB, never above the device's max
  * allocation. */

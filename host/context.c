@@ -1,6 +1,7 @@
 /* Context lifetime. A context stays allocated until its last tensor and plan are gone, so a
  * caller who destroys things in the wrong order gets a leak-free shutdown, not a crash. */
 #include "cnn_internal.h"
+#include "plan_cache.h"
 #include "self_check.h"
 
 #include <stdlib.h>
@@ -107,6 +108,28 @@ uint64_t cnn_context_workspace_limit(const cnn_context *ctx)
     if (ctx->device.max_alloc_bytes && limit > ctx->device.max_alloc_bytes)
         limit = ctx->device.max_alloc_bytes;
     return limit;
+}
+
+cnn_status cnn_context_set_kernel_family(cnn_context *ctx, cnn_kernel_family family)
+{
+    if (!ctx)
+        return CNN_ERROR_INVALID_ARGUMENT;
+    if (family != CNN_KERNELS_AUTO && family != CNN_KERNELS_CPU && family != CNN_KERNELS_GPU)
+        return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT,
+                         "kernel family %d: not AUTO (0), CPU (1) or GPU (2)", (int)family);
+    if (family != ctx->kernel_family) {
+        /* The one-shot plans were made for the other family. */
+        cnn_plan_cache_destroy(ctx);
+        ctx->kernel_family = family;
+    }
+    cnn_error_clear(ctx);
+    return CNN_SUCCESS;
+}
+
+int cnn_context_gpu_kernels(const cnn_context *ctx)
+{
+    return ctx->kernel_family == CNN_KERNELS_GPU ||
+           (ctx->kernel_family == CNN_KERNELS_AUTO && ctx->device.type == CNN_DEVICE_GPU);
 }
 
 cnn_status cnn_context_set_find_mode(cnn_context *ctx, int mode)

@@ -192,15 +192,17 @@ static int algo_serves(cnn_conv2d_algo a, const cnn_conv2d_desc *d)
     }
 }
 
-/* The one place that picks an algorithm, by rules on the shape and the device type, in order
- * of preference (the first that serves the shape and is allowed wins):
- *   - CPUs: one input channel per group (depthwise) as its own kernel; 1x1 kernels as a GEMM;
+/* The one place that picks an algorithm, by rules on the shape and the kernel family (the
+ * device type, unless the caller forced one), in order of preference (the first that serves the
+ * shape and is allowed wins):
+ *   - CPU-shaped: one input channel per group (depthwise) as its own kernel; 1x1 kernels as a GEMM;
  *     3x3 stride 1 as Winograd where its GEMMs have 32 channels or more each way and the map
  *     is 7x7 or more (F(2x2) on small maps: 0.43-0.48 ms against the implicit GEMM's 0.55 on
  *     ResNet-50's res5b_branch2b); other shapes as the implicit GEMM, whose register tile is VW
  *     output channels wide, unless a group has too few output channels to fill a vector,
  *     where the direct kernel wastes less;
- *   - GPUs (and anything else): the tiled direct kernel.
+ *   - GPU-shaped: the local-memory GEMM (1x1 as a plain GEMM) where a group has 8 output
+ *     channels or more and is not depthwise, else the tiled direct kernel.
  * A forced algorithm is checked against the shapes it can serve. */
 static cnn_status choose_algo(cnn_context *ctx, cnn_conv2d_desc *d)
 {
@@ -224,7 +226,7 @@ static cnn_status choose_algo(cnn_context *ctx, cnn_conv2d_desc *d)
     cnn_conv2d_algo order[4];
     int n = 0;
     const int64_t kg = d->k / d->groups;
-    if (ctx->device.type == CNN_DEVICE_CPU) {
+    if (!cnn_context_gpu_kernels(ctx)) {
         if (d->groups > 1 && d->c == d->groups)
             order[n++] = CNN_CONV2D_ALGO_DEPTHWISE;
         if (kg >= 8) {
@@ -235,8 +237,13 @@ static cnn_status choose_algo(cnn_context *ctx, cnn_conv2d_desc *d)
         }
         order[n++] = CNN_CONV2D_ALGO_DIRECT;
     } else {
+        /* GPU-shaped: the local-memory GEMM for dense and grouped layers with a few output
+         * channels a group or more; the tiled direct kernel for depthwise and the rest. */
+        if (kg >= 8 && !(d->groups > 1 && d->c == d->groups)) {
+            order[n++] = CNN_CONV2D_ALGO_GEMM1X1;
+            order[n++] = CNN_CONV2D_ALGO_IGEMM;
+        }
         order[n++] = CNN_CONV2D_ALGO_DIRECT;
-        order[n++] = CNN_CONV2D_ALGO_IGEMM;
     }
     const unsigned allowed = d->allowed_algos ? d->allowed_algos : ~0u;
     for (int i = 0; i < n; i++) {

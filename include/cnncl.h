@@ -165,6 +165,21 @@ cnn_status cnn_context_last_op_ms(cnn_context *ctx, double *ms);
  * Applies to plans made afterwards. */
 cnn_status cnn_context_set_workspace_limit(cnn_context *ctx, uint64_t bytes);
 
+/* Which shape of kernels the OpenCL device runs. GPU-shaped kernels tile each work-group's
+ * part of the problem in local memory for hundreds of work-items; CPU-shaped ones give each
+ * work-item a long register tile and no local memory (work-groups of one). */
+typedef enum cnn_kernel_family {
+    CNN_KERNELS_AUTO = 0, /* by the device's type: GPU-shaped on GPUs, CPU-shaped elsewhere */
+    CNN_KERNELS_CPU = 1,
+    CNN_KERNELS_GPU = 2
+} cnn_kernel_family;
+
+/* Force a kernel family on the context's device (default AUTO): GPU runs the GPU-shaped kernels
+ * on a CPU device too (how the tests check them without a GPU), CPU the CPU-shaped ones. Applies
+ * to plans made afterwards; the context's cached one-shot plans are dropped. No effect on the
+ * reference device. CNN_ERROR_INVALID_ARGUMENT for a value outside the enum. */
+cnn_status cnn_context_set_kernel_family(cnn_context *ctx, cnn_kernel_family family);
+
 /* Find mode flags. */
 #define CNN_FIND_OFF 0
 #define CNN_FIND_ALGORITHMS 1 /* time every algorithm that can serve the shape */

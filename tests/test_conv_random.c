@@ -442,6 +442,15 @@ static int random_problems(cnn_context *ctx)
     return dev_failures != 0;
 }
 
+/* The same problems with the GPU-shaped kernels forced (on a CPU device: how CI checks them). */
+static int random_problems_gpu(cnn_context *ctx)
+{
+    CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_GPU));
+    const int failed = random_problems(ctx);
+    CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_AUTO));
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) {
@@ -456,6 +465,8 @@ int main(int argc, char **argv)
     if (argc > 4) {
         channel_scale = strtoll(argv[4], NULL, 0);
     }
-    static const tu_case cases[] = {{"random conv2d against the reference", random_problems}};
-    return tu_main_opencl(cases, 1);
+    static const tu_case cases[] = {
+        {"random conv2d against the reference", random_problems},
+        {"random conv2d, GPU-shaped kernels, against the reference", random_problems_gpu}};
+    return tu_main_opencl(cases, 2);
 }

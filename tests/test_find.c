@@ -169,6 +169,33 @@ static int test_tune(cnn_context *ctx)
     return 0;
 }
 
+/* cnn_context_set_kernel_family: bad values are refused; the rules follow the family in force
+ * (a 3x3 layer: Winograd with the CPU-shaped kernels, the local-memory GEMM with the GPU-shaped
+ * ones), and each plan computes the right result (plan_algo checks it). */
+static int test_kernel_family(cnn_context *ctx)
+{
+    CHECK_STATUS(cnn_context_set_kernel_family(ctx, (cnn_kernel_family)3),
+                 CNN_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(cnn_context_last_error(ctx), "kernel family 3") != NULL);
+    CHECK(cnn_context_set_kernel_family(NULL, CNN_KERNELS_GPU) == CNN_ERROR_INVALID_ARGUMENT);
+    cnn_conv2d_params p = cnn_conv2d_params_default();
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+    p.activation = CNN_ACTIVATION_RELU;
+    const int64_t xs[4] = {1, 32, 16, 16}, ws[4] = {32, 32, 3, 3};
+    cnn_conv2d_algo cpu = CNN_CONV2D_ALGO_AUTO, gpu = CNN_CONV2D_ALGO_AUTO;
+    CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_CPU));
+    if (plan_algo(ctx, xs, ws, &p, &cpu))
+        return 1;
+    CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_GPU));
+    if (plan_algo(ctx, xs, ws, &p, &gpu))
+        return 1;
+    CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_AUTO));
+    CHECK_MSG(cpu == CNN_CONV2D_ALGO_WINOGRAD && gpu == CNN_CONV2D_ALGO_IGEMM,
+              "CPU-shaped rules chose %s, GPU-shaped %s", cnn_conv2d_algo_string(cpu),
+              cnn_conv2d_algo_string(gpu));
+    return 0;
+}
+
 int main(void)
 {
     /* PoCL keeps its own kernel cache under XDG_CACHE_HOME too: leave it where it was, so that
@@ -192,8 +219,9 @@ int main(void)
     static const tu_case cases[] = {
         {"find mode times, remembers and reuses", test_find},
         {"tune mode times kernel parameters too", test_tune},
+        {"the kernel family decides the rules", test_kernel_family},
     };
-    const int code = tu_main_opencl(cases, 2);
+    const int code = tu_main_opencl(cases, 3);
     remove_cache_dir();
     return code;
 }

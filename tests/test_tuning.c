@@ -124,10 +124,21 @@ static int test_every_candidate(cnn_context *ctx)
     return 0;
 }
 
+/* The GPU-shaped kernels' candidates (tile shapes of the local-memory GEMM), on any device. */
+static int test_every_gpu_candidate(cnn_context *ctx)
+{
+    CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_GPU));
+    const int failed = test_every_candidate(ctx);
+    CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_AUTO));
+    return failed;
+}
+
 int main(void)
 {
     static const tu_case cases[] = {
         {"every tuning candidate against the reference", test_every_candidate},
+        {"every tuning candidate, GPU-shaped kernels, against the reference",
+         test_every_gpu_candidate},
     };
-    return tu_main_opencl(cases, 1);
+    return tu_main_opencl(cases, 2);
 }
