@@ -63,11 +63,12 @@ static int64_t in_tile_w(const direct_tiles *t, const cnn_conv2d_desc *d)
     return (int64_t)(t->lx * t->wpt_x - 1) * d->stride_w + (d->s - 1) * d->dilation_w + 1;
 }
 
+/* Both buffers of the staged input and weight tiles (the kernel double-buffers them). */
 static int64_t local_bytes(const direct_tiles *t, const cnn_conv2d_desc *d)
 {
     const int64_t in = (int64_t)t->cb * in_tile_h(t, d) * in_tile_w(t, d);
     const int64_t w = (int64_t)t->lz * t->wpt_k * t->cb * d->r * d->s;
-    return (in + w) * (int64_t)sizeof(float);
+    return 2 * (in + w) * (int64_t)sizeof(float);
 }
 
 /* Fit the staged tiles into local memory: fewer channels per step first, then smaller tiles;
@@ -224,8 +225,8 @@ static cnn_status direct_prepare(cl_backend *b, const cnn_conv2d_desc *d, void *
     st->global[1] = cnn_round_up((size_t)d->oh, (size_t)t.ly);
     st->global[2] = (size_t)(d->n * d->groups * k_blocks) * (size_t)t.lz;
     if (t.use_local) {
-        st->in_tile_bytes = (size_t)t.cb * (size_t)p->in_tile_h * (size_t)p->in_tile_w * 4;
-        st->w_tile_bytes = (size_t)kb * (size_t)t.cb * (size_t)(d->r * d->s) * 4;
+        st->in_tile_bytes = 2 * (size_t)t.cb * (size_t)p->in_tile_h * (size_t)p->in_tile_w * 4;
+        st->w_tile_bytes = 2 * (size_t)kb * (size_t)t.cb * (size_t)(d->r * d->s) * 4;
     } else {
         st->in_tile_bytes = st->w_tile_bytes = 4; /* unused; OpenCL wants a non-zero size */
     }

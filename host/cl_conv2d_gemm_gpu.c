@@ -54,18 +54,43 @@ static int tiles_fit(const cl_backend *b, const gpu_tiles *t)
            local_bytes + 256 <= b->info.local_mem_bytes;
 }
 
-/* The defaults by vendor: 128 x 128 tiles of 8 x 8 per work-item (256 work-items) where the
- * register file is large (NVIDIA, AMD), 64 x 64 of 4 x 4 elsewhere (Intel and other GPUs, and
- * CPU devices running the GPU family for tests); output channels in blocks of 32 where a group
- * has few. Then the largest that fits the device. */
+/* Defaults per GPU vendor, from what the architectures need (tuning on the device replaces
+ * them): wide tiles for layers with many output channels per group, narrow ones (32 channels)
+ * for the rest. */
+typedef struct vendor_tiles {
+    const char *vendor;      /* a substring of CL_DEVICE_VENDOR */
+    gpu_tiles wide, narrow;
+} vendor_tiles;
+
+static const vendor_tiles vendor_table[] = {
+    /* NVIDIA: warps of 32, 64K registers and up to 227 KiB of shared memory per SM (H100):
+     * 256 work-items of 8 x 8 (about 110 registers each), 32 KiB of local memory a group. */
+    {"NVIDIA", {128, 128, 16, 8, 8}, {32, 128, 32, 2, 8}},
+    /* AMD: wavefronts of 64, 64 KiB of LDS per CU, 512 VGPRs per lane at low occupancy:
+     * the same 256 work-items (four wavefronts). */
+    {"Advanced Micro Devices", {128, 128, 16, 8, 8}, {32, 128, 32, 2, 8}},
+    {"AMD", {128, 128, 16, 8, 8}, {32, 128, 32, 2, 8}},
+    /* Intel: SIMD8-32 EU threads with a small register file (128 x 32 bytes): 4 x 4 tiles,
+     * 64 KiB of shared local memory per sub-slice. */
+    {"Intel", {64, 64, 16, 4, 4}, {32, 64, 32, 2, 4}},
+};
+
+/* Other GPUs, and CPU devices running the GPU family (for tests). */
+static const vendor_tiles generic_tiles = {"", {64, 64, 16, 4, 4}, {32, 64, 32, 2, 4}};
+
+/* The vendor's tiles (narrow where a group has 32 output channels or fewer), else the largest
+ * fallback that fits the device's limits. */
 static gpu_tiles default_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
 {
-    const char *v = b->info.vendor;
-    const int big = b->info.type == CNN_DEVICE_GPU &&
-                    (strstr(v, "NVIDIA") || strstr(v, "AMD") || strstr(v, "Advanced Micro"));
-    gpu_tiles t = big ? (gpu_tiles){128, 128, 16, 8, 8} : (gpu_tiles){64, 64, 16, 4, 4};
-    if (d->k / d->groups <= 32)
-        t = (gpu_tiles){32, big ? 128 : 64, 32, 2, big ? 8 : 4};
+    const vendor_tiles *v = &generic_tiles;
+    for (size_t i = 0; b->info.type == CNN_DEVICE_GPU &&
+                       i < sizeof vendor_table / sizeof vendor_table[0]; i++) {
+        if (strstr(b->info.vendor, vendor_table[i].vendor)) {
+            v = &vendor_table[i];
+            break;
+        }
+    }
+    gpu_tiles t = d->k / d->groups <= 32 ? v->narrow : v->wide;
     static const gpu_tiles fallbacks[] = {
         {64, 64, 16, 4, 4}, {32, 32, 16, 2, 2}, {16, 16, 16, 2, 2}, {8, 8, 8, 2, 2}};
     for (size_t i = 0; !tiles_fit(b, &t) && i < sizeof fallbacks / sizeof fallbacks[0]; i++)

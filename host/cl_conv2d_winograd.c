@@ -39,6 +39,7 @@ typedef struct winograd_state {
     uint64_t u_stamp;          /* weights' contents that u came from; 0: none */
     uint64_t u_version;        /* changes whenever u is recomputed: the GEMM's weight stamp */
     int64_t rows_total;        /* rows of tiles in the batch: N x tiles_h */
+    int gpu;                   /* GPU-shaped transforms and GEMM (cl_conv2d_gemm_gpu.c) */
     int fused_kb, fused_tr;    /* the fused kernel's output channels per block and tile rows
                                   per work-item; 0: not fused */
     cnn_cl_padded_input padded; /* zero-padded input copy, when it fits the workspace limit */
@@ -244,7 +245,8 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     const int64_t strips = ceil_div(tiles_w, WINO_STRIP);
     const int64_t xh = tiles_h * z.m + 2;
     const int64_t xw = strips * WINO_STRIP * z.m + 2;
-    const int copy = strips <= 2 && cnn_cl_needs_padding(d, xh, xw) &&
+    const int gpu = cnn_cl_gpu_kernels(b); /* GPU-shaped transforms: guarded scalar loads */
+    const int copy = !gpu && strips <= 2 && cnn_cl_needs_padding(d, xh, xw) &&
                      (uint64_t)(d->c * xh * xw) * 4u <= cnn_context_workspace_limit(ctx);
     s = cnn_cl_padded_input_prepare(b, &st->padded, d, copy, xh, xw, "conv2d winograd");
     if (s != CNN_SUCCESS) {
@@ -277,13 +279,16 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     } else {
         snprintf(options, sizeof options, "-cl-std=CL1.2 -DWM=%d", z.m);
         st->gemm_desc = gemm_desc(d, &z, chunk);
-        s = cnn_cl_igemm_prepare(b, &st->gemm_desc, &st->gemm, gemm_variant);
+        st->gpu = gpu;
+        s = gpu ? cnn_cl_gemm_gpu_prepare(b, &st->gemm_desc, &st->gemm, gemm_variant)
+                : cnn_cl_igemm_prepare(b, &st->gemm_desc, &st->gemm, gemm_variant);
         if (s == CNN_SUCCESS)
             s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_winograd.cl", options,
-                                     "winograd_input", &st->input);
+                                     gpu ? "winograd_input_gpu" : "winograd_input", &st->input);
         if (s == CNN_SUCCESS)
             s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_winograd.cl", options,
-                                     "winograd_output", &st->output);
+                                     gpu ? "winograd_output_gpu" : "winograd_output",
+                                     &st->output);
         if (s == CNN_SUCCESS)
             s = create_buffer(b, (size_t)(points * d->c * chunk), "winograd input", &st->v);
         if (s == CNN_SUCCESS)
@@ -348,10 +353,19 @@ cnn_status cnn_cl_winograd_run(cl_backend *b, void *state, cl_mem out, cl_mem in
         st->u_stamp = weights_stamp;
         st->u_version++;
     }
+    /* CPU-shaped transforms: a work-item per strip of tiles, row and channel; GPU-shaped: per
+     * tile and channel, in work-groups of 64 tiles. */
     const size_t strips = (size_t)ceil_div(p->tiles_w, WINO_STRIP);
-    const size_t in_global[3] = {strips, (size_t)p->rows, (size_t)p->C};
-    const size_t out_global[3] = {strips, (size_t)p->rows, (size_t)p->K};
+    const size_t gpu_local[3] = {64 <= b->info.max_work_group_size ? 64 : 1, 1, 1};
+    const size_t gpu_tiles = cnn_round_up((size_t)p->chunk, gpu_local[0]);
+    const size_t in_global[3] = {st->gpu ? gpu_tiles : strips, st->gpu ? (size_t)p->C
+                                                                       : (size_t)p->rows,
+                                 st->gpu ? 1 : (size_t)p->C};
+    const size_t out_global[3] = {st->gpu ? gpu_tiles : strips, st->gpu ? (size_t)p->K
+                                                                        : (size_t)p->rows,
+                                  st->gpu ? 1 : (size_t)p->K};
     const size_t one[3] = {1, 1, 1};
+    const size_t *transform_local = st->gpu ? gpu_local : one;
     /* The images that the padded copy holds at a time (the whole batch without a copy), and
      * within them passes of tile rows that V and M hold. */
     const int64_t n_total = st->rows_total / p->tiles_h, step = st->padded.images;
@@ -377,12 +391,16 @@ cnn_status cnn_cl_winograd_run(cl_backend *b, void *state, cl_mem out, cl_mem in
                 continue;
             }
             s = set_args(b, st->input, src, st->v, NULL, p);
-            if (s == CNN_SUCCESS) s = cnn_cl_launch(b, st->input, 3, in_global, one);
             if (s == CNN_SUCCESS)
-                s = cnn_cl_igemm_run(b, st->gemm, &st->gemm_desc, st->m, st->v, st->u,
-                                     st->u_version, st->u);
+                s = cnn_cl_launch(b, st->input, 3, in_global, transform_local);
+            if (s == CNN_SUCCESS)
+                s = st->gpu ? cnn_cl_gemm_gpu_run(b, st->gemm, st->m, st->v, st->u,
+                                                  st->u_version, st->u)
+                            : cnn_cl_igemm_run(b, st->gemm, &st->gemm_desc, st->m, st->v,
+                                               st->u, st->u_version, st->u);
             if (s == CNN_SUCCESS) s = set_args(b, st->output, st->m, bias, out, p);
-            if (s == CNN_SUCCESS) s = cnn_cl_launch(b, st->output, 3, out_global, one);
+            if (s == CNN_SUCCESS)
+                s = cnn_cl_launch(b, st->output, 3, out_global, transform_local);
         }
     }
     return s;
@@ -391,7 +409,10 @@ cnn_status cnn_cl_winograd_run(cl_backend *b, void *state, cl_mem out, cl_mem in
 void cnn_cl_winograd_release(void *state)
 {
     winograd_state *st = state;
-    if (st->gemm) cnn_cl_igemm_release(st->gemm);
+    if (st->gemm && st->gpu)
+        cnn_cl_gemm_gpu_release(st->gemm);
+    else if (st->gemm)
+        cnn_cl_igemm_release(st->gemm);
     if (st->weights) clReleaseKernel(st->weights);
     if (st->input) clReleaseKernel(st->input);
     if (st->output) clReleaseKernel(st->output);
@@ -431,7 +452,8 @@ int cnn_cl_winograd_candidates(cl_backend *b, const cnn_conv2d_desc *d,
         char gemm[16][CNN_TUNING_MAX];
         int quota = (i == 0 ? (max + 1) / 2 : max) - n;
         quota = quota < 0 ? 0 : quota > 16 ? 16 : quota;
-        const int m = cnn_cl_igemm_candidates(b, &g, gemm, quota);
+        const int m = cnn_cl_gpu_kernels(b) ? cnn_cl_gemm_gpu_candidates(b, &g, gemm, quota)
+                                            : cnn_cl_igemm_candidates(b, &g, gemm, quota);
         snprintf(tunings[n++], CNN_TUNING_MAX, "f%d gemm", z.m);
         for (int j = 0; j < m && n < max; j++)
             snprintf(tunings[n++], CNN_TUNING_MAX, "f%d %.28s", z.m, gemm[j]);

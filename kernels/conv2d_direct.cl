@@ -4,7 +4,8 @@
  * image and one group. Work-item (lx, ly, lz) owns WPT_X pixels of row ly, spaced LX apart so
  * that neighbouring work-items touch neighbouring addresses, for WPT_K output channels.
  * With USE_LOCAL, the input tile (with its halo) and the weights of CB input channels are
- * staged in local memory before the work-items accumulate from it; without, they read global
+ * staged in local memory, double-buffered (the next channels are staged while these are read,
+ * one barrier per step), and the work-items accumulate from it; without, they read global
  * memory directly (for shapes whose tile does not fit in local memory).
  * Shapes are arguments; only tunables and feature switches are macros. The epilogue (bias,
  * activation, flip) is an argument too: it costs one uniform branch per output and keeps the
@@ -74,49 +75,63 @@ void conv2d_direct(__global const float *restrict in, __global const float *rest
     __global const float *wt_grp = wt + (size_t)(g * p.Kg) * p.Cg * RS;
 
 #if USE_LOCAL
+    /* in_tile and w_tile hold two buffers each: the step after this one is staged into the
+     * other buffer while this one is read, so one barrier per step suffices. */
     const int lid = (lz * LY + ly) * LX + lx;
     const int lsize = LX * LY * LZ;
     const int plane = p.in_tile_h * p.in_tile_w;
-    for (int c0 = 0; c0 < p.Cg; c0 += p.cb) {
-        barrier(CLK_LOCAL_MEM_FENCE);
-        /* Stage the input tile with its halo; zeros for padding and past the edges. */
-        for (int i = lid; i < p.cb * plane; i += lsize) {
-            const int cc = i / plane, rem = i - cc * plane;
-            const int ty = rem / p.in_tile_w, tx = rem - ty * p.in_tile_w;
-            const int c = c0 + cc, iy = iy0 + ty, ix = ix0 + tx;
-            float v = 0.0f;
-            if (c < p.Cg && iy >= 0 && iy < p.H && ix >= 0 && ix < p.W)
-                v = in_img[((size_t)c * p.H + iy) * p.W + ix];
-            in_tile[i] = v;
-        }
-        /* Stage the weights of KB output channels x cb input channels (flipped if asked). */
-        for (int i = lid; i < KB * p.cb * RS; i += lsize) {
-            const int kk = i / (p.cb * RS), rem = i - kk * (p.cb * RS);
-            const int cc = rem / RS, rs = rem - cc * RS;
-            const int kg = kg0 + kk, c = c0 + cc;
-            float v = 0.0f;
-            if (kg < p.Kg && c < p.Cg)
-                v = wt_grp[((size_t)kg * p.Cg + c) * RS + (p.flip ? RS - 1 - rs : rs)];
-            w_tile[i] = v;
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
+    const int in_size = p.cb * plane, w_size = KB * p.cb * RS;
+#define STAGE(c0_, buf_)                                                                   \
+    do {                                                                                   \
+        __local float *in_buf_ = in_tile + (buf_) * in_size;                              \
+        __local float *w_buf_ = w_tile + (buf_) * w_size;                                 \
+        /* The input tile with its halo; zeros for padding and past the edges. */         \
+        for (int i = lid; i < in_size; i += lsize) {                                       \
+            const int cc = i / plane, rem = i - cc * plane;                                \
+            const int ty = rem / p.in_tile_w, tx = rem - ty * p.in_tile_w;                 \
+            const int c = (c0_) + cc, iy = iy0 + ty, ix = ix0 + tx;                        \
+            float v = 0.0f;                                                                \
+            if (c < p.Cg && iy >= 0 && iy < p.H && ix >= 0 && ix < p.W)                    \
+                v = in_img[((size_t)c * p.H + iy) * p.W + ix];                             \
+            in_buf_[i] = v;                                                                \
+        }                                                                                  \
+        /* The weights of KB output channels x cb input channels (flipped if asked). */   \
+        for (int i = lid; i < w_size; i += lsize) {                                        \
+            const int kk = i / (p.cb * RS), rem = i - kk * (p.cb * RS);                    \
+            const int cc = rem / RS, rs = rem - cc * RS;                                   \
+            const int kg = kg0 + kk, c = (c0_) + cc;                                       \
+            float v = 0.0f;                                                                \
+            if (kg < p.Kg && c < p.Cg)                                                     \
+                v = wt_grp[((size_t)kg * p.Cg + c) * RS + (p.flip ? RS - 1 - rs : rs)];    \
+            w_buf_[i] = v;                                                                 \
+        }                                                                                  \
+    } while (0)
+    STAGE(0, 0);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int c0 = 0, cur = 0; c0 < p.Cg; c0 += p.cb, cur ^= 1) {
+        __local const float *in_cur = in_tile + cur * in_size;
+        __local const float *w_cur = w_tile + cur * w_size;
         const int cn = min(p.cb, p.Cg - c0);
         for (int cc = 0; cc < cn; cc++) {
             for (int r = 0; r < p.R; r++) {
                 __local const float *row =
-                    in_tile + cc * plane + (ly * p.stride_h + r * p.dil_h) * p.in_tile_w;
+                    in_cur + cc * plane + (ly * p.stride_h + r * p.dil_h) * p.in_tile_w;
                 for (int s = 0; s < p.S; s++) {
                     float xv[WPT_X];
                     for (int px = 0; px < WPT_X; px++)
                         xv[px] = row[(px * LX + lx) * p.stride_w + s * p.dil_w];
                     for (int kk = 0; kk < WPT_K; kk++) {
-                        const float wv = w_tile[((lz * WPT_K + kk) * p.cb + cc) * RS + r * p.S + s];
+                        const float wv = w_cur[((lz * WPT_K + kk) * p.cb + cc) * RS + r * p.S + s];
                         for (int px = 0; px < WPT_X; px++)
                             acc[kk][px] = mad(wv, xv[px], acc[kk][px]);
                     }
                 }
             }
         }
+        /* The other buffer was last read in the previous step, before the last barrier. */
+        if (c0 + p.cb < p.Cg)
+            STAGE(c0 + p.cb, cur ^ 1);
+        barrier(CLK_LOCAL_MEM_FENCE);
     }
 #else
     (void)in_tile;

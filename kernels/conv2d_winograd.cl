@@ -385,6 +385,97 @@ void winograd_output(__global const float *restrict m, __global const float *res
     output_strip(z, p.has_bias ? bias[k] : 0.0f, y, &p, row, tx0, k);
 }
 
+/* GPU-shaped transforms: one work-item per (tile of the pass, channel), the tiles along
+ * dimension 0, so that a work-group's WA^2 stores into V (and its loads from M) are runs of
+ * consecutive floats; scalar arithmetic, no strips. The GEMM between them is the GPU-shaped
+ * one (conv2d_gemm_gpu.cl) on the same V, U and M layouts. */
+__kernel void winograd_input_gpu(__global const float *restrict x, __global float *restrict v,
+                                 const winograd_shape p)
+{
+    const int t = get_global_id(0), c = get_global_id(1);
+    if (t >= p.chunk)
+        return;
+    const int rl = t / p.tiles_w, tx = t - rl * p.tiles_w;
+    const int row = p.row0 + rl;
+    const int live = row < p.row_end;
+    const int n = row / p.tiles_h, ty = row - n * p.tiles_h;
+    const int iy0 = ty * WM - p.pad_t, ix0 = tx * WM - p.pad_l;
+    __global const float *plane = x + (size_t)((n + p.in_n0) * p.C + c) * p.H * p.W;
+    float h[WA][WA]; /* h[i][b]: row i of the patch transformed along x */
+#pragma unroll
+    for (int i = 0; i < WA; i++) {
+        const int iy = iy0 + i;
+        float z[WA], o[WA];
+#pragma unroll
+        for (int j = 0; j < WA; j++) {
+            const int ix = ix0 + j;
+            z[j] = live && iy >= 0 && iy < p.H && ix >= 0 && ix < p.W ? plane[iy * p.W + ix]
+                                                                      : 0.0f;
+        }
+        INPUT_TRANSFORM(z, o);
+#pragma unroll
+        for (int b = 0; b < WA; b++)
+            h[i][b] = o[b];
+    }
+    const size_t xi_step = (size_t)p.C * p.chunk;
+    __global float *dst = v + (size_t)c * p.chunk + t;
+#pragma unroll
+    for (int b = 0; b < WA; b++) {
+        float z[WA], o[WA];
+#pragma unroll
+        for (int i = 0; i < WA; i++)
+            z[i] = h[i][b];
+        INPUT_TRANSFORM(z, o);
+#pragma unroll
+        for (int a = 0; a < WA; a++)
+            dst[(a * WA + b) * xi_step] = o[a];
+    }
+}
+
+__kernel void winograd_output_gpu(__global const float *restrict m,
+                                  __global const float *restrict bias, __global float *restrict y,
+                                  const winograd_shape p)
+{
+    const int t = get_global_id(0), k = get_global_id(1);
+    if (t >= p.chunk)
+        return;
+    const int rl = t / p.tiles_w, tx = t - rl * p.tiles_w;
+    const int row = p.row0 + rl;
+    if (row >= p.row_end)
+        return;
+    const int n = row / p.tiles_h, ty = row - n * p.tiles_h;
+    const size_t xi_step = (size_t)p.K * p.chunk;
+    __global const float *src = m + (size_t)k * p.chunk + t;
+    float am[WM][WA]; /* A^T m, column by column */
+#pragma unroll
+    for (int j = 0; j < WA; j++) {
+        float z[WA], o[WM];
+#pragma unroll
+        for (int a = 0; a < WA; a++)
+            z[a] = src[(a * WA + j) * xi_step];
+        OUTPUT_TRANSFORM(z, o);
+#pragma unroll
+        for (int a = 0; a < WM; a++)
+            am[a][j] = o[a];
+    }
+    const float b = p.has_bias ? bias[k] : 0.0f;
+    const int oy0 = ty * WM, ox0 = tx * WM;
+    __global float *out = y + ((size_t)(n * p.K + k) * p.OH + oy0) * p.OW + ox0;
+#pragma unroll
+    for (int a = 0; a < WM; a++) {
+        float o[WM];
+        OUTPUT_TRANSFORM(am[a], o);
+#pragma unroll
+        for (int j = 0; j < WM; j++) {
+            float val = o[j] + b;
+            if (p.activation == 1)
+                val = fmax(val, 0.0f);
+            if (oy0 + a < p.OH && ox0 + j < p.OW)
+                out[a * p.OW + j] = val;
+        }
+    }
+}
+
 #ifdef FUSED_KB
 /* The three steps in one kernel, for layers whose transformed input fits in local memory
  * (one group, FUSED_C input channels): a work-item takes FUSED_TR whole tile rows (FUSED_S

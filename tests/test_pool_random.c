@@ -255,6 +255,15 @@ static int random_bias_acts(cnn_context *ctx)
     return failures != 0;
 }
 
+/* The same problems with the GPU-shaped pooling kernels forced (one work-item per output). */
+static int random_pools_gpu(cnn_context *ctx)
+{
+    CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_GPU));
+    const int failed = random_pools(ctx);
+    CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_AUTO));
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) {
@@ -265,7 +274,8 @@ int main(int argc, char **argv)
     }
     static const tu_case cases[] = {
         {"random pool2d against the reference", random_pools},
+        {"random pool2d, GPU-shaped kernels, against the reference", random_pools_gpu},
         {"random bias_act against the reference", random_bias_acts},
     };
-    return tu_main_opencl(cases, 2);
+    return tu_main_opencl(cases, 3);
 }
