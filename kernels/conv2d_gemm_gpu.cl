@@ -40,6 +40,9 @@
 #if A_LOADS * THREADS * 4 != TK * TM || B_LOADS * THREADS != TK * TN || THREADS % TN != 0
 #error "TM, TN, TK, WM, WN: each work-item must load whole float4 of A and a fixed pixel of B"
 #endif
+#if THREADS < TK
+#error "TK: the work-group must have a work-item per row of a step's table"
+#endif
 
 typedef struct {
     int C, H, W, K, R, S, OH, OW;
@@ -54,25 +57,49 @@ typedef struct {
     int live;             /* p < NP */
     size_t base;          /* offset of (image n, channel 0 of the group) */
     int iy0, ix0;         /* top-left input row and column of the window */
+    int origin;           /* iy0 * W + ix0 (negative in the padding) */
 } pixel_ref;
 
+#ifndef ONE_BY_ONE
+/* Row q of B for every pixel, decomposed once per work-group and step instead of once per
+ * load (two integer divisions, slow on GPUs): the offset of (c, r, s) from a window's origin,
+ * and the row and column displacement for the bounds test (OUT_ROW past Q). */
+typedef struct {
+    int off, dy, dx;
+} row_ref;
+#define OUT_ROW (-(1 << 29))
+
+static inline row_ref decompose(const gemm_shape *p, int q, int Q)
+{
+    row_ref e = {0, OUT_ROW, 0};
+    if (q < Q) {
+        const int RS = p->R * p->S;
+        const int c = q / RS, rs = q - c * RS;
+        const int r = rs / p->S, s = rs - r * p->S;
+        e.dy = r * p->dil_h;
+        e.dx = s * p->dil_w;
+        e.off = c * p->H * p->W + e.dy * p->W + e.dx;
+    }
+    return e;
+}
+
+static inline float load_b(__global const float *restrict x, const gemm_shape *p,
+                           const pixel_ref *px, row_ref e)
+{
+    const int iy = px->iy0 + e.dy, ix = px->ix0 + e.dx;
+    if (!px->live || iy < 0 || iy >= p->H || ix < 0 || ix >= p->W)
+        return 0.0f;
+    return x[px->base + (size_t)(px->origin + e.off)];
+}
+#else
 static inline float load_b(__global const float *restrict x, const gemm_shape *p,
                            const pixel_ref *px, int q, int Q)
 {
     if (!px->live || q >= Q)
         return 0.0f;
-#ifdef ONE_BY_ONE
     return x[px->base + (size_t)q * p->H * p->W];
-#else
-    const int RS = p->R * p->S;
-    const int c = q / RS, rs = q - c * RS;
-    const int r = rs / p->S, s = rs - r * p->S;
-    const int iy = px->iy0 + r * p->dil_h, ix = px->ix0 + s * p->dil_w;
-    if (iy < 0 || iy >= p->H || ix < 0 || ix >= p->W)
-        return 0.0f;
-    return x[px->base + ((size_t)c * p->H + iy) * p->W + ix];
-#endif
 }
+#endif
 
 __kernel __attribute__((reqd_work_group_size(LX, LY, 1)))
 void conv2d_gemm_gpu(__global const float *restrict x, __global const float *restrict a,
@@ -104,7 +131,22 @@ void conv2d_gemm_gpu(__global const float *restrict x, __global const float *res
 #endif
         px.iy0 = oy * p.stride_h - p.pad_t;
         px.ix0 = ox * p.stride_w - p.pad_l;
+        px.origin = px.iy0 * p.W + px.ix0;
     }
+#ifndef ONE_BY_ONE
+    /* Two steps' row tables: the loads of step t read rows[t & 1], filled during step t - 2
+     * (or before the loop) and published by a barrier since. */
+    __local row_ref rows[2][TK];
+#define FILL_ROWS(t)                                                                     \
+    do {                                                                                 \
+        if (tid < TK)                                                                    \
+            rows[(t) & 1][tid] = decompose(&p, (t) * TK + tid, Q);                       \
+    } while (0)
+#define B_ROW(t, qq) rows[(t) & 1][qq]
+#else
+#define FILL_ROWS(t) do { } while (0)
+#define B_ROW(t, qq) ((t) * TK + (qq)), Q
+#endif
     __global const float *ak = a + (size_t)(g * p.k_blocks + kblock) * Q * TM;
 
     float acc[WM][WN];
@@ -127,7 +169,7 @@ void conv2d_gemm_gpu(__global const float *restrict x, __global const float *res
                                    : (float4)(0.0f);                                     \
         }                                                                                \
         _Pragma("unroll") for (int i_ = 0; i_ < B_LOADS; i_++)                           \
-            rb[i_] = load_b(x, &p, &px, q0_ + bq0 + i_ * LB, Q);                         \
+            rb[i_] = load_b(x, &p, &px, B_ROW(t, bq0 + i_ * LB));                        \
     } while (0)
 #define STORE_TILE(buf)                                                                  \
     do {                                                                                 \
@@ -141,6 +183,9 @@ void conv2d_gemm_gpu(__global const float *restrict x, __global const float *res
     } while (0)
 
     const int steps = (Q + TK - 1) / TK;
+    FILL_ROWS(0);
+    FILL_ROWS(1);
+    barrier(CLK_LOCAL_MEM_FENCE);
     LOAD_TILE(0);
     STORE_TILE(0);
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -163,9 +208,11 @@ void conv2d_gemm_gpu(__global const float *restrict x, __global const float *res
                 for (int j = 0; j < WN; j++)
                     acc[i][j] = fma(av[i], bv[j], acc[i][j]);
         }
-        /* The other buffer was last read in step t - 1, before this step's barrier. */
+        /* The other buffer was last read in step t - 1, before this step's barrier; the row
+         * table of step t was last read by LOAD_TILE(t), in step t - 1. */
         if (t + 1 < steps)
             STORE_TILE(cur ^ 1);
+        FILL_ROWS(t + 2);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 
