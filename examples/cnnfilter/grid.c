@@ -1,0 +1,373 @@
+/*
+ * cnnfilter contact sheet (see grid.h for usage and the layout formula).
+ *
+ * Every size is checked in int64_t before it is used, so bad or huge arguments give -1 and a
+ * message instead of an overflowed allocation. The label font is this file's own 5x7 design
+ * (rows 7-8 hold descenders) in a 6x9 cell, drawn at an integer scale.
+ */
+#include "grid.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FONT_W 5    /* glyph pixels per row */
+#define FONT_H 9    /* rows per glyph: 0-6 body (baseline at 6), 7-8 descenders */
+#define FONT_ADV 6  /* horizontal advance: one blank column between glyphs */
+#define LABEL_PAD 2 /* blank pixels between the text and the strip's edges */
+
+/* Largest input image, in bytes: keeps the box filter's 64-bit sums (<= bytes * 255) exact. */
+#define MAX_INPUT_BYTES (INT64_C(1) << 40)
+
+/* Printable ASCII 32..126, one byte per row, bit 4 = leftmost column. */
+static const unsigned char font[95][FONT_H] = {
+    {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* space */
+    {0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x04, 0x00, 0x00}, /* ! */
+    {0x0a, 0x0a, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* " */
+    {0x0a, 0x0a, 0x1f, 0x0a, 0x1f, 0x0a, 0x0a, 0x00, 0x00}, /* # */
+    {0x04, 0x0f, 0x14, 0x0e, 0x05, 0x1e, 0x04, 0x00, 0x00}, /* $ */
+    {0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03, 0x00, 0x00}, /* % */
+    {0x0c, 0x12, 0x14, 0x08, 0x15, 0x12, 0x0d, 0x00, 0x00}, /* & */
+    {0x04, 0x04, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* ' */
+    {0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02, 0x00, 0x00}, /* ( */
+    {0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08, 0x00, 0x00}, /* ) */
+    {0x00, 0x04, 0x15, 0x0e, 0x15, 0x04, 0x00, 0x00, 0x00}, /* * */
+    {0x00, 0x04, 0x04, 0x1f, 0x04, 0x04, 0x00, 0x00, 0x00}, /* + */
+    {0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x0c, 0x04, 0x08}, /* , */
+    {0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00, 0x00, 0x00}, /* - */
+    {0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x0c, 0x00, 0x00}, /* . */
+    {0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00, 0x00, 0x00}, /* / */
+    {0x0e, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0e, 0x00, 0x00}, /* 0 */
+    {0x04, 0x0c, 0x04, 0x04, 0x04, 0x04, 0x0e, 0x00, 0x00}, /* 1 */
+    {0x0e, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1f, 0x00, 0x00}, /* 2 */
+    {0x1f, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0e, 0x00, 0x00}, /* 3 */
+    {0x02, 0x06, 0x0a, 0x12, 0x1f, 0x02, 0x02, 0x00, 0x00}, /* 4 */
+    {0x1f, 0x10, 0x1e, 0x01, 0x01, 0x11, 0x0e, 0x00, 0x00}, /* 5 */
+    {0x06, 0x08, 0x10, 0x1e, 0x11, 0x11, 0x0e, 0x00, 0x00}, /* 6 */
+    {0x1f, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08, 0x00, 0x00}, /* 7 */
+    {0x0e, 0x11, 0x11, 0x0e, 0x11, 0x11, 0x0e, 0x00, 0x00}, /* 8 */
+    {0x0e, 0x11, 0x11, 0x0f, 0x01, 0x02, 0x0c, 0x00, 0x00}, /* 9 */
+    {0x00, 0x0c, 0x0c, 0x00, 0x0c, 0x0c, 0x00, 0x00, 0x00}, /* : */
+    {0x00, 0x0c, 0x0c, 0x00, 0x0c, 0x0c, 0x04, 0x08, 0x00}, /* ; */
+    {0x02, 0x04, 0x08, 0x10, 0x08, 0x04, 0x02, 0x00, 0x00}, /* < */
+    {0x00, 0x00, 0x1f, 0x00, 0x1f, 0x00, 0x00, 0x00, 0x00}, /* = */
+    {0x08, 0x04, 0x02, 0x01, 0x02, 0x04, 0x08, 0x00, 0x00}, /* > */
+    {0x0e, 0x11, 0x01, 0x02, 0x04, 0x00, 0x04, 0x00, 0x00}, /* ? */
+    {0x0e, 0x11, 0x17, 0x15, 0x17, 0x10, 0x0e, 0x00, 0x00}, /* @ */
+    {0x0e, 0x11, 0x11, 0x1f, 0x11, 0x11, 0x11, 0x00, 0x00}, /* A */
+    {0x1e, 0x11, 0x11, 0x1e, 0x11, 0x11, 0x1e, 0x00, 0x00}, /* B */
+    {0x0e, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0e, 0x00, 0x00}, /* C */
+    {0x1c, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1c, 0x00, 0x00}, /* D */
+    {0x1f, 0x10, 0x10, 0x1e, 0x10, 0x10, 0x1f, 0x00, 0x00}, /* E */
+    {0x1f, 0x10, 0x10, 0x1e, 0x10, 0x10, 0x10, 0x00, 0x00}, /* F */
+    {0x0e, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0f, 0x00, 0x00}, /* G */
+    {0x11, 0x11, 0x11, 0x1f, 0x11, 0x11, 0x11, 0x00, 0x00}, /* H */
+    {0x0e, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0e, 0x00, 0x00}, /* I */
+    {0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0c, 0x00, 0x00}, /* J */
+    {0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11, 0x00, 0x00}, /* K */
+    {0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1f, 0x00, 0x00}, /* L */
+    {0x11, 0x1b, 0x15, 0x15, 0x11, 0x11, 0x11, 0x00, 0x00}, /* M */
+    {0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11, 0x00, 0x00}, /* N */
+    {0x0e, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0e, 0x00, 0x00}, /* O */
+    {0x1e, 0x11, 0x11, 0x1e, 0x10, 0x10, 0x10, 0x00, 0x00}, /* P */
+    {0x0e, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0d, 0x00, 0x00}, /* Q */
+    {0x1e, 0x11, 0x11, 0x1e, 0x14, 0x12, 0x11, 0x00, 0x00}, /* R */
+    {0x0f, 0x10, 0x10, 0x0e, 0x01, 0x01, 0x1e, 0x00, 0x00}, /* S */
+    {0x1f, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x00}, /* T */
+    {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0e, 0x00, 0x00}, /* U */
+    {0x11, 0x11, 0x11, 0x11, 0x11, 0x0a, 0x04, 0x00, 0x00}, /* V */
+    {0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0a, 0x00, 0x00}, /* W */
+    {0x11, 0x11, 0x0a, 0x04, 0x0a, 0x11, 0x11, 0x00, 0x00}, /* X */
+    {0x11, 0x11, 0x0a, 0x04, 0x04, 0x04, 0x04, 0x00, 0x00}, /* Y */
+    {0x1f, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1f, 0x00, 0x00}, /* Z */
+    {0x0e, 0x08, 0x08, 0x08, 0x08, 0x08, 0x0e, 0x00, 0x00}, /* [ */
+    {0x00, 0x10, 0x08, 0x04, 0x02, 0x01, 0x00, 0x00, 0x00}, /* backslash */
+    {0x0e, 0x02, 0x02, 0x02, 0x02, 0x02, 0x0e, 0x00, 0x00}, /* ] */
+    {0x04, 0x0a, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* ^ */
+    {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1f, 0x00}, /* _ */
+    {0x08, 0x04, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* ` */
+    {0x00, 0x00, 0x0e, 0x01, 0x0f, 0x11, 0x0f, 0x00, 0x00}, /* a */
+    {0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x1e, 0x00, 0x00}, /* b */
+    {0x00, 0x00, 0x0e, 0x10, 0x10, 0x11, 0x0e, 0x00, 0x00}, /* c */
+    {0x01, 0x01, 0x0d, 0x13, 0x11, 0x11, 0x0f, 0x00, 0x00}, /* d */
+    {0x00, 0x00, 0x0e, 0x11, 0x1f, 0x10, 0x0e, 0x00, 0x00}, /* e */
+    {0x06, 0x09, 0x08, 0x1c, 0x08, 0x08, 0x08, 0x00, 0x00}, /* f */
+    {0x00, 0x00, 0x0f, 0x11, 0x11, 0x11, 0x0f, 0x01, 0x0e}, /* g */
+    {0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x11, 0x00, 0x00}, /* h */
+    {0x04, 0x00, 0x0c, 0x04, 0x04, 0x04, 0x0e, 0x00, 0x00}, /* i */
+    {0x02, 0x00, 0x06, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0c}, /* j */
+    {0x10, 0x10, 0x12, 0x14, 0x18, 0x14, 0x12, 0x00, 0x00}, /* k */
+    {0x0c, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0e, 0x00, 0x00}, /* l */
+    {0x00, 0x00, 0x1a, 0x15, 0x15, 0x11, 0x11, 0x00, 0x00}, /* m */
+    {0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11, 0x00, 0x00}, /* n */
+    {0x00, 0x00, 0x0e, 0x11, 0x11, 0x11, 0x0e, 0x00, 0x00}, /* o */
+    {0x00, 0x00, 0x1e, 0x11, 0x11, 0x11, 0x1e, 0x10, 0x10}, /* p */
+    {0x00, 0x00, 0x0f, 0x11, 0x11, 0x11, 0x0f, 0x01, 0x01}, /* q */
+    {0x00, 0x00, 0x16, 0x19, 0x10, 0x10, 0x10, 0x00, 0x00}, /* r */
+    {0x00, 0x00, 0x0f, 0x10, 0x0e, 0x01, 0x1e, 0x00, 0x00}, /* s */
+    {0x08, 0x08, 0x1c, 0x08, 0x08, 0x09, 0x06, 0x00, 0x00}, /* t */
+    {0x00, 0x00, 0x11, 0x11, 0x11, 0x13, 0x0d, 0x00, 0x00}, /* u */
+    {0x00, 0x00, 0x11, 0x11, 0x11, 0x0a, 0x04, 0x00, 0x00}, /* v */
+    {0x00, 0x00, 0x11, 0x11, 0x15, 0x15, 0x0a, 0x00, 0x00}, /* w */
+    {0x00, 0x00, 0x11, 0x0a, 0x04, 0x0a, 0x11, 0x00, 0x00}, /* x */
+    {0x00, 0x00, 0x11, 0x11, 0x11, 0x11, 0x0f, 0x01, 0x0e}, /* y */
+    {0x00, 0x00, 0x1f, 0x02, 0x04, 0x08, 0x1f, 0x00, 0x00}, /* z */
+    {0x03, 0x04, 0x04, 0x08, 0x04, 0x04, 0x03, 0x00, 0x00}, /* { */
+    {0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x00}, /* | */
+    {0x18, 0x04, 0x04, 0x02, 0x04, 0x04, 0x18, 0x00, 0x00}, /* } */
+    {0x00, 0x00, 0x08, 0x15, 0x02, 0x00, 0x00, 0x00, 0x00}, /* ~ */
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void set_err(char *err, size_t err_size, const char *fmt, ...)
+{
+    if (err == NULL || err_size == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_size, fmt, ap);
+    va_end(ap);
+}
+
+void cnnf_image8_free(cnnf_image8 *img)
+{
+    if (img == NULL)
+        return;
+    free(img->pixels);
+    memset(img, 0, sizeof *img);
+}
+
+/* The sheet and where things go on it; every field fits an int once validated. */
+typedef struct layout {
+    int cols, rows, cell, scale;
+    int tile_w, tile_h, strip_h;
+    int width, height;
+} layout;
+
+static void fill_rect(unsigned char *dst, int sheet_w, int x, int y, int w, int h, unsigned v)
+{
+    for (int r = 0; r < h; r++) {
+        unsigned char *p = dst + ((size_t)(y + r) * (size_t)sheet_w + (size_t)x) * 3;
+        memset(p, (int)v, (size_t)w * 3);
+    }
+}
+
+/* Scale `img` to dw x dh and write it at (x, y). Per axis: box averaging over the source
+ * pixels [o*n/d, (o+1)*n/d) when shrinking, the nearest source pixel (by centre) otherwise. */
+static int blit_scaled(unsigned char *dst, int sheet_w, int x, int y, int dw, int dh,
+                       const cnnf_image8 *img)
+{
+    int *xs = malloc(sizeof(int) * ((size_t)dw + 1));
+    int *ys = malloc(sizeof(int) * ((size_t)dh + 1));
+    if (xs == NULL || ys == NULL) {
+        free(xs);
+        free(ys);
+        return -1;
+    }
+    const int64_t w = img->width, h = img->height;
+    const int ch = img->channels;
+    /* xs[o]..xs[o+1] is output column o's source range; when growing it holds one pixel. */
+    for (int o = 0; o <= dw; o++)
+        xs[o] = (int)((int64_t)o * w / dw);
+    for (int o = 0; o <= dh; o++)
+        ys[o] = (int)((int64_t)o * h / dh);
+
+    for (int oy = 0; oy < dh; oy++) {
+        int y0 = ys[oy], y1 = ys[oy + 1];
+        if (dh >= h) { /* growing (or same): nearest by pixel centre */
+            y0 = (int)(((int64_t)2 * oy + 1) * h / (2 * (int64_t)dh));
+            y1 = y0 + 1;
+        }
+        unsigned char *drow = dst + ((size_t)(y + oy) * (size_t)sheet_w + (size_t)x) * 3;
+        for (int ox = 0; ox < dw; ox++) {
+            int x0 = xs[ox], x1 = xs[ox + 1];
+            if (dw >= w) {
+                x0 = (int)(((int64_t)2 * ox + 1) * w / (2 * (int64_t)dw));
+                x1 = x0 + 1;
+            }
+            uint64_t sum[3] = {0, 0, 0};
+            for (int sy = y0; sy < y1; sy++) {
+                const unsigned char *s =
+                    img->pixels + ((size_t)sy * (size_t)w + (size_t)x0) * (size_t)ch;
+                for (int sx = x0; sx < x1; sx++, s += ch)
+                    for (int c = 0; c < ch; c++)
+                        sum[c] += s[c];
+            }
+            const uint64_t n = (uint64_t)(y1 - y0) * (uint64_t)(x1 - x0);
+            for (int c = 0; c < 3; c++) {
+                const uint64_t v = ch == 1 ? sum[0] : sum[c]; /* gray -> R = G = B */
+                drow[(size_t)ox * 3 + (size_t)c] = (unsigned char)((v + n / 2) / n);
+            }
+        }
+    }
+    free(xs);
+    free(ys);
+    return 0;
+}
+
+static void draw_glyph(unsigned char *dst, int sheet_w, int x, int y, int scale, char ch)
+{
+    const unsigned char code = (unsigned char)ch;
+    const unsigned char *rows = font[(code >= 32 && code <= 126 ? code : '?') - 32];
+    for (int r = 0; r < FONT_H; r++)
+        for (int c = 0; c < FONT_W; c++)
+            if (rows[r] & (0x10u >> c))
+                fill_rect(dst, sheet_w, x + c * scale, y + r * scale, scale, scale,
+                          CNNF_GRID_TEXT);
+}
+
+/* The label, clipped to what fits in the cell (with "..." when cut), centred in the strip
+ * whose top-left pixel is (x, y). */
+static void draw_label(unsigned char *dst, const layout *L, int x, int y, const char *label)
+{
+    if (label == NULL)
+        return;
+    const int room = L->cell - 2 * LABEL_PAD + L->scale; /* n glyphs take (6n - 1) * s */
+    const int fit = room > 0 ? room / (FONT_ADV * L->scale) : 0;
+    int len = 0;
+    while (len <= fit && label[len] != '\0') /* bounded: labels may be long */
+        len++;
+    const int clipped = len > fit;
+    const int n = clipped ? fit : len;
+    if (n == 0)
+        return;
+    const int text_w = (FONT_ADV * n - 1) * L->scale;
+    const int tx = x + (L->cell - text_w) / 2;
+    const int ty = y + (L->strip_h - FONT_H * L->scale) / 2;
+    const int keep = clipped ? (n > 3 ? n - 3 : 0) : n; /* characters before the dots */
+    for (int i = 0; i < n; i++)
+        draw_glyph(dst, L->width, tx + i * FONT_ADV * L->scale, ty, L->scale,
+                   i < keep ? label[i] : '.');
+}
+
+int cnnf_grid_compose(const cnnf_image8 *images, const char *const *labels, int count,
+                      int columns, int cell_size, cnnf_image8 *out, char *err, size_t err_size)
+{
+    if (out == NULL) {
+        set_err(err, err_size, "grid: out is NULL");
+        return -1;
+    }
+    if (count < 1) {
+        set_err(err, err_size, "grid: count must be >= 1 (got %d)", count);
+        return -1;
+    }
+    if (images == NULL) {
+        set_err(err, err_size, "grid: images is NULL");
+        return -1;
+    }
+    if (columns < 0) {
+        set_err(err, err_size, "grid: columns must be >= 0 (got %d)", columns);
+        return -1;
+    }
+    if (cell_size < 1) {
+        set_err(err, err_size, "grid: cell_size must be >= 1 (got %d)", cell_size);
+        return -1;
+    }
+    if (cell_size > CNNF_GRID_MAX_SIDE) {
+        set_err(err, err_size, "grid: cell_size %d exceeds the %d-pixel sheet side limit",
+                cell_size, CNNF_GRID_MAX_SIDE);
+        return -1;
+    }
+    for (int i = 0; i < count; i++) {
+        const cnnf_image8 *im = &images[i];
+        if (im->pixels == NULL) {
+            set_err(err, err_size, "grid: image %d: pixels is NULL", i);
+            return -1;
+        }
+        if (im->channels != 1 && im->channels != 3) {
+            set_err(err, err_size, "grid: image %d: channels must be 1 or 3 (got %d)", i,
+                    im->channels);
+            return -1;
+        }
+        if (im->width < 1 || im->height < 1) {
+            set_err(err, err_size, "grid: image %d: bad size %dx%d", i, im->width, im->height);
+            return -1;
+        }
+        const int64_t bytes = (int64_t)im->width * im->height * im->channels;
+        if (bytes > MAX_INPUT_BYTES || (uint64_t)bytes > SIZE_MAX) {
+            set_err(err, err_size, "grid: image %d: %dx%d is too large", i, im->width,
+                    im->height);
+            return -1;
+        }
+    }
+
+    layout L;
+    L.cell = cell_size;
+    L.scale = CNNF_GRID_FONT_SCALE(cell_size);
+    L.strip_h = CNNF_GRID_LABEL_H(L.scale);
+    L.tile_w = cell_size + 2 * CNNF_GRID_BORDER;
+    L.tile_h = cell_size + L.strip_h + 2 * CNNF_GRID_BORDER;
+    if (columns == 0) { /* about square: the smallest c with c * c >= count */
+        int c = 1;
+        while ((int64_t)c * c < count)
+            c++;
+        L.cols = c;
+    } else {
+        L.cols = columns < count ? columns : count; /* no empty columns */
+    }
+    L.rows = (int)(((int64_t)count + L.cols - 1) / L.cols);
+    const int64_t w64 = CNNF_GRID_MARGIN + (int64_t)L.cols * (L.tile_w + CNNF_GRID_MARGIN);
+    const int64_t h64 = CNNF_GRID_MARGIN + (int64_t)L.rows * (L.tile_h + CNNF_GRID_MARGIN);
+    if (w64 > CNNF_GRID_MAX_SIDE || h64 > CNNF_GRID_MAX_SIDE) {
+        set_err(err, err_size, "grid: sheet %" PRId64 "x%" PRId64 " exceeds %d pixels a side",
+                w64, h64, CNNF_GRID_MAX_SIDE);
+        return -1;
+    }
+    const int64_t bytes = w64 * h64 * 3;
+    if (bytes > (int64_t)CNNF_GRID_MAX_BYTES) {
+        set_err(err, err_size, "grid: sheet %" PRId64 "x%" PRId64 " needs %" PRId64
+                " bytes, over the 256 MiB limit", w64, h64, bytes);
+        return -1;
+    }
+    L.width = (int)w64;
+    L.height = (int)h64;
+
+    unsigned char *px = malloc((size_t)bytes);
+    if (px == NULL) {
+        set_err(err, err_size, "grid: out of memory (%" PRId64 " bytes for the sheet)", bytes);
+        return -1;
+    }
+    memset(px, (int)CNNF_GRID_SHEET_BG, (size_t)bytes);
+
+    for (int i = 0; i < count; i++) {
+        const cnnf_image8 *im = &images[i];
+        const int tx = CNNF_GRID_MARGIN + (i % L.cols) * (L.tile_w + CNNF_GRID_MARGIN);
+        const int ty = CNNF_GRID_MARGIN + (i / L.cols) * (L.tile_h + CNNF_GRID_MARGIN);
+        const int cx = tx + CNNF_GRID_BORDER, cy = ty + CNNF_GRID_BORDER;
+        fill_rect(px, L.width, tx, ty, L.tile_w, L.tile_h, CNNF_GRID_BORDER_RGB);
+        fill_rect(px, L.width, cx, cy, L.cell, L.cell, CNNF_GRID_CELL_BG);
+        fill_rect(px, L.width, cx, cy + L.cell, L.cell, L.strip_h, CNNF_GRID_STRIP_BG);
+
+        /* Fit the long side to the cell; the short side rounds to nearest, at least 1. */
+        int dw, dh;
+        if (im->width >= im->height) {
+            dw = L.cell;
+            dh = (int)(((int64_t)im->height * L.cell + im->width / 2) / im->width);
+        } else {
+            dh = L.cell;
+            dw = (int)(((int64_t)im->width * L.cell + im->height / 2) / im->height);
+        }
+        if (dw < 1)
+            dw = 1;
+        if (dh < 1)
+            dh = 1;
+        if (blit_scaled(px, L.width, cx + (L.cell - dw) / 2, cy + (L.cell - dh) / 2, dw, dh,
+                        im) != 0) {
+            free(px);
+            set_err(err, err_size, "grid: out of memory (scaling image %d)", i);
+            return -1;
+        }
+        draw_label(px, &L, cx, cy + L.cell, labels != NULL ? labels[i] : NULL);
+    }
+
+    out->width = L.width;
+    out->height = L.height;
+    out->channels = 3;
+    out->pixels = px;
+    return 0;
+}
