@@ -1,5 +1,5 @@
 # cnnfilter end to end on tests/data (two RGB PNGs of one size, an RGBA PNG, a PGM and a file
-# that is not an image): a folder in, a folder out; the two same-size images go as one batch;
+# that is not an image): a folder in, a folder out; the three 16x12 images go as one batch;
 # the bad file is reported by name while the others are written (exit 1); nothing is replaced
 # without --force; --each, --grid and --verify; usage errors exit 2.
 #   cmake -DCNNFILTER=path -DDATA=tests/data -DDIR=scratch -P cnnfilter_cli.cmake
@@ -24,7 +24,8 @@ endfunction()
 
 run(1 --device cpu --batch 4 -f sharpen -f maxpool:2 ${DATA} -o ${out} --verify)
 expect("not-an-image.png: not an image" "${stderr}")
-expect("4 of 5 image\\(s\\) written" "${stderr}")
+# rgb-a, rgb-b and rgba (16x12; its alpha dropped: RGB too) in one batch, gray (10x8) alone.
+expect("4 of 5 image\\(s\\) written to .*, 2 batch\\(es\\)" "${stderr}")
 expect("\\[#+\\] 5/5" "${stderr}")
 expect("verify: 4 image\\(s\\), largest difference [0-9.e+-]+, 0 above the bound" "${stdout}")
 foreach(f rgb-a rgb-b rgba gray)

@@ -554,7 +554,7 @@ static int run(const options *opts)
 
     double stage_ms[MAX_STAGES] = {0}, wall0 = now_ms();
     double worst_err = 0.0;
-    int verify_failed = 0, images_done = 0;
+    int verify_failed = 0, images_done = 0, batches = 0;
     grid_capture grid;
     memset(&grid, 0, sizeof grid);
     grid.o = &o;
@@ -590,6 +590,7 @@ static int run(const options *opts)
         i = j;
         if (n == 0)
             continue;
+        batches++;
         /* The pipeline, or with --each each stage alone; the grid gets the first batch. */
         const int want_grid = o.grid && !grid.done;
         int failed[1024] = {0};
@@ -663,8 +664,9 @@ static int run(const options *opts)
         printf("verify: %d image(s), largest difference %.3g, %d above the bound\n",
                images_done, worst_err, verify_failed);
     if (!o.quiet)
-        fprintf(stderr, "cnnfilter: %d of %d image(s) written to %s%s\n", images_done, n_paths,
-                o.output, failures ? "; see the errors above" : "");
+        fprintf(stderr, "cnnfilter: %d of %d image(s) written to %s, %d batch(es)%s\n",
+                images_done, n_paths, o.output, batches,
+                failures ? "; see the errors above" : "");
     code = failures || verify_failed ? 1 : 0;
 done:
     free(in);
