@@ -68,7 +68,7 @@ static const char usage_text[] =
     "Device and checks:\n"
     "  --device SEL       cnncl's selector: auto, gpu, cpu, ref, P:D, a name (default\n"
     "                     $CNNCL_DEVICE, else auto)\n"
-    "  --batch N          at most N images per batch (default 16)\n"
+    "  --batch N          at most N images per batch (default 8)\n"
     "  --verify           run the pipeline on the reference path too and report each image's\n"
     "                     largest difference (fails above 1e-4 * max|y| + 1e-3)\n"
     "  --time             the device time of each stage\n"
@@ -117,7 +117,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
     o->grid_cell = 256;
-    o->batch = 16;
+    o->batch = 8;
     o->inputs = calloc((size_t)argc, sizeof *o->inputs);
     if (!o->inputs)
         return usage_error("%s", "out of memory");
@@ -654,9 +654,15 @@ static int run(const options *opts)
         cnnf_image8_free(&grid.cells[g]);
     if (o.timing) {
         printf("stage                         device ms   per image\n");
-        for (int k = 0; k < o.stage_count; k++)
-            printf("%-28.28s %10.3f %11.4f\n", o.stages[k].label, stage_ms[k],
-                   images_done ? stage_ms[k] / images_done : 0.0);
+        for (int k = 0; k < o.stage_count; k++) {
+            const cnnf_stage_kind before = k > 0 ? o.stages[k - 1].kind : CNNF_STAGE_RELU;
+            if (o.stages[k].kind == CNNF_STAGE_RELU && !o.each && !o.grid &&
+                (before == CNNF_STAGE_FILTER || before == CNNF_STAGE_CONV))
+                printf("%-28.28s      fused into the stage above\n", o.stages[k].label);
+            else
+                printf("%-28.28s %10.3f %11.4f\n", o.stages[k].label, stage_ms[k],
+                       images_done ? stage_ms[k] / images_done : 0.0);
+        }
         printf("wall %.1f ms for %d image(s), reading and writing included\n",
                now_ms() - wall0, images_done);
     }
