@@ -1,7 +1,7 @@
 /*
  * cnnfilter's pieces (examples/cnnfilter): the seed's filter table through the pipeline on a
  * synthetic image, against values worked out by hand; borders; pooling; a PNG written and read
- * back; a batch equal to the same images one by one, exactly; and bad input (files and stage
+ * back (PNG, BMP, JPEG); a batch equal to the same images one by one, exactly; and bad input (files and stage
  * strings) refused with messages that name the problem. On every OpenCL device.
  *
  *     test_cnnfilter SCRATCH_DIR
@@ -10,6 +10,8 @@
 #include "pipeline.h"
 #include "stages.h"
 #include "test_util.h"
+
+#include <stb_image_write.h>
 
 static const char *scratch = "/tmp";
 
@@ -173,6 +175,34 @@ static int test_round_trip(cnn_context *ctx)
         CHECK(strstr(err, "exists (--force replaces it)") != NULL);
         CHECK(cnnf_image_save_png(path, &img, CNNF_SCALE_CLAMP, 1, err, sizeof err) == 0);
     }
+    /* BMP (exact) and JPEG (lossy: a flat colour comes back within a few levels), written by
+     * stb_image_write and read back through cnnfilter's loader. */
+    unsigned char flat[8 * 8 * 3];
+    for (int i = 0; i < 8 * 8; i++) {
+        flat[3 * i] = 200;
+        flat[3 * i + 1] = (unsigned char)(i * 3);
+        flat[3 * i + 2] = 40;
+    }
+    snprintf(path, sizeof path, "%s/round-trip.bmp", scratch);
+    CHECK(stbi_write_bmp(path, 8, 8, 3, flat));
+    cnnf_image back;
+    CHECK(cnnf_image_load(path, CNNF_ALPHA_DROP, &back, err, sizeof err) == 0);
+    int bmp_ok = back.c == 3 && back.h == 8 && back.w == 8;
+    for (int i = 0; bmp_ok && i < 64; i++)
+        bmp_ok = back.data[i] == 200 && back.data[64 + i] == (float)(i * 3) && back.data[128 + i] == 40;
+    cnnf_image_free(&back);
+    CHECK(bmp_ok);
+    for (int i = 0; i < 8 * 8; i++)
+        flat[3 * i + 1] = 120;
+    snprintf(path, sizeof path, "%s/round-trip.jpg", scratch);
+    CHECK(stbi_write_jpg(path, 8, 8, 3, flat, 95));
+    CHECK(cnnf_image_load(path, CNNF_ALPHA_DROP, &back, err, sizeof err) == 0);
+    int jpg_ok = back.c == 3 && back.h == 8 && back.w == 8;
+    for (int i = 0; jpg_ok && i < 64; i++)
+        jpg_ok = fabsf(back.data[i] - 200) <= 4 && fabsf(back.data[64 + i] - 120) <= 4 &&
+                 fabsf(back.data[128 + i] - 40) <= 4;
+    cnnf_image_free(&back);
+    CHECK(jpg_ok);
     /* Scaling: clamp rounds and clips; abs folds; normalize spans min..max. */
     static const float v[4] = {-20.4f, 100.5f, 300, 0};
     unsigned char out[4];
@@ -369,7 +399,7 @@ int main(int argc, char **argv)
     static const tu_case cases[] = {
         {"cnnfilter: the seed's filter table, by hand", test_filter_table},
         {"cnnfilter: borders, stride, pooling, relu", test_borders_and_pools},
-        {"cnnfilter: PNG round trip and scaling", test_round_trip},
+        {"cnnfilter: PNG, BMP and JPEG round trips, scaling", test_round_trip},
         {"cnnfilter: a batch equals its images one by one", test_batch_equals_single},
         {"cnnfilter: bad files and stages", test_bad_input},
     };
