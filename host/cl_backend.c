@@ -1,5 +1,6 @@
 /* The OpenCL backend: context, queue, buffers, launches and profiling. */
 #include "cl_backend_internal.h"
+#include "cl_fault.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -19,14 +20,14 @@ cnn_status cnn_cl_launch(cl_backend *b, cl_kernel kernel, cl_uint dims, const si
 {
     if (b->op_event_count == b->op_event_cap) {
         const int cap = b->op_event_cap ? 2 * b->op_event_cap : 8;
-        cl_event *grown = realloc(b->op_events, (size_t)cap * sizeof *grown);
+        cl_event *grown = cnn_realloc(b->op_events, (size_t)cap * sizeof *grown);
         if (!grown)
             return cnn_error(b->base.ctx, CNN_ERROR_OUT_OF_MEMORY, "launch: out of host memory");
         b->op_events = grown;
         b->op_event_cap = cap;
     }
     cl_event ev = NULL;
-    cl_int err = clEnqueueNDRangeKernel(b->queue, kernel, dims, NULL, global, local, 0, NULL, &ev);
+    cl_int err = cnn_cl_enqueue_kernel(b->queue, kernel, dims, global, local, &ev);
     if (err != CL_SUCCESS)
         return CNN_CL_FAIL(b->base.ctx, "clEnqueueNDRangeKernel", err);
     b->op_events[b->op_event_count++] = ev;
@@ -74,7 +75,7 @@ static void cl_destroy(cnn_backend *be)
 static cnn_status cl_buffer_create(cnn_backend *be, size_t bytes, void **buffer)
 {
     cl_int err;
-    cl_mem m = clCreateBuffer(as_cl(be)->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    cl_mem m = cnn_cl_create_buffer(as_cl(be)->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
     if (err != CL_SUCCESS)
         return CNN_CL_FAIL(be->ctx, "clCreateBuffer", err);
     *buffer = m;
@@ -90,8 +91,7 @@ static void cl_buffer_destroy(cnn_backend *be, void *buffer)
 
 static cnn_status cl_buffer_write(cnn_backend *be, void *buffer, const void *src, size_t bytes)
 {
-    cl_int err = clEnqueueWriteBuffer(as_cl(be)->queue, (cl_mem)buffer, CL_TRUE, 0, bytes, src, 0,
-                                      NULL, NULL);
+    cl_int err = cnn_cl_enqueue_write(as_cl(be)->queue, (cl_mem)buffer, bytes, src, NULL);
     if (err != CL_SUCCESS)
         return CNN_CL_FAIL(be->ctx, "clEnqueueWriteBuffer", err);
     return CNN_SUCCESS;
@@ -99,8 +99,7 @@ static cnn_status cl_buffer_write(cnn_backend *be, void *buffer, const void *src
 
 static cnn_status cl_buffer_read(cnn_backend *be, void *buffer, void *dst, size_t bytes)
 {
-    cl_int err = clEnqueueReadBuffer(as_cl(be)->queue, (cl_mem)buffer, CL_TRUE, 0, bytes, dst, 0,
-                                     NULL, NULL);
+    cl_int err = cnn_cl_enqueue_read(as_cl(be)->queue, (cl_mem)buffer, bytes, dst, NULL);
     if (err != CL_SUCCESS)
         return CNN_CL_FAIL(be->ctx, "clEnqueueReadBuffer", err);
     return CNN_SUCCESS;
@@ -193,7 +192,7 @@ static cnn_status finish_setup(cl_backend *b, cnn_context *ctx)
 
 cnn_status cnn_cl_backend_create(cnn_context *ctx, cl_device_id device, cnn_backend **be)
 {
-    cl_backend *b = calloc(1, sizeof *b);
+    cl_backend *b = cnn_calloc(1, sizeof *b);
     if (!b)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "OpenCL backend: out of host memory");
     cl_int err;
@@ -201,12 +200,12 @@ cnn_status cnn_cl_backend_create(cnn_context *ctx, cl_device_id device, cnn_back
     b->base.ctx = ctx;
     b->device = device; /* root devices need no retain; clRetainDevice is a no-op for them */
     clRetainDevice(device);
-    b->context = clCreateContext(NULL, 1, &device, NULL, NULL, &err);
+    b->context = cnn_cl_create_context(device, &err);
     if (err != CL_SUCCESS) {
         cl_destroy(&b->base);
         return CNN_CL_FAIL(ctx, "clCreateContext", err);
     }
-    b->queue = clCreateCommandQueue(b->context, device, CL_QUEUE_PROFILING_ENABLE, &err);
+    b->queue = cnn_cl_create_queue(b->context, device, CL_QUEUE_PROFILING_ENABLE, &err);
     if (err != CL_SUCCESS) {
         cl_destroy(&b->base);
         return CNN_CL_FAIL(ctx, "clCreateCommandQueue", err);
@@ -223,7 +222,7 @@ cnn_status cnn_cl_backend_create(cnn_context *ctx, cl_device_id device, cnn_back
 cnn_status cnn_cl_backend_create_from(cnn_context *ctx, cl_context cl_ctx, cl_device_id device,
                                       cl_command_queue queue, cnn_backend **be)
 {
-    cl_backend *b = calloc(1, sizeof *b);
+    cl_backend *b = cnn_calloc(1, sizeof *b);
     if (!b)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "OpenCL backend: out of host memory");
     b->base.vt = &cl_vtable;

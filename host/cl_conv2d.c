@@ -4,6 +4,7 @@
  * implicit GEMM and 1x1 GEMM are in cl_conv2d_igemm.c, the depthwise kernel in
  * cl_conv2d_depthwise.c, Winograd in cl_conv2d_winograd.c. */
 #include "cl_backend_internal.h"
+#include "fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,7 +177,7 @@ static cnn_status direct_prepare(cl_backend *b, const cnn_conv2d_desc *d, void *
     fit_to_work_group(&t, b->info.max_work_group_size, b->max_work_item);
     fit_to_local_memory(&t, d, b->info.local_mem_bytes);
 
-    conv_state *st = calloc(1, sizeof *st);
+    conv_state *st = cnn_calloc(1, sizeof *st);
     if (!st)
         return cnn_error(be->ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d: out of host memory");
     /* The compiled kernel may allow fewer work-items than the device (registers): shrink and
@@ -286,7 +287,7 @@ cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void
         s = cnn_cl_check_int_range(b, "conv2d output", out_dims, 4);
     if (s != CNN_SUCCESS)
         return s;
-    algo_state *st = calloc(1, sizeof *st);
+    algo_state *st = cnn_calloc(1, sizeof *st);
     if (!st)
         return cnn_error(be->ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d: out of host memory");
     st->algo = d->algo;

@@ -1,6 +1,7 @@
 /* Depthwise convolution on OpenCL (kernels/conv2d_depthwise.cl): one input channel per group,
  * vectors along output rows; each work-item stages its zero-padded input rows in local memory. */
 #include "cl_backend_internal.h"
+#include "fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
                                     char variant[CNN_CL_VARIANT_MAX])
 {
     cnn_context *ctx = b->base.ctx;
-    dw_state *st = calloc(1, sizeof *st);
+    dw_state *st = cnn_calloc(1, sizeof *st);
     if (!st)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d depthwise: out of host memory");
     /* float16 fills an AVX-512 register; GPUs keep a work-item's vector in one lane. */

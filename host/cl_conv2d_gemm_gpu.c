@@ -6,6 +6,7 @@
  * stride-1 unpadded layers. Tile sizes come from a table by GPU vendor, fitted to the shape and
  * the device's limits; a tuning string "tmM tnN tkK wmA wnB" overrides them. */
 #include "cl_backend_internal.h"
+#include "cl_fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,7 +168,7 @@ cnn_status cnn_cl_gemm_gpu_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     if (s != CNN_SUCCESS)
         return s;
 
-    gemm_gpu_state *st = calloc(1, sizeof *st);
+    gemm_gpu_state *st = cnn_calloc(1, sizeof *st);
     if (!st)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d gemm (GPU): out of host memory");
     st->t = t;
@@ -207,7 +208,7 @@ cnn_status cnn_cl_gemm_gpu_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     if (s == CNN_SUCCESS) {
         cl_int err;
         st->packed =
-            clCreateBuffer(b->context, CL_MEM_READ_WRITE, st->packed_count * 4, NULL, &err);
+            cnn_cl_create_buffer(b->context, CL_MEM_READ_WRITE, st->packed_count * 4, NULL, &err);
         if (err != CL_SUCCESS) {
             st->packed = NULL;
             s = CNN_CL_FAIL(ctx, "clCreateBuffer(packed weights)", err);

@@ -2,6 +2,7 @@
  * register tile for the shape, sets up the workspaces (repacked weights, and a zero-padded
  * input copy when the kernel would otherwise read outside the input), and launches. */
 #include "cl_backend_internal.h"
+#include "cl_fault.h"
 #include "cl_padded_input.h"
 
 #include <stdio.h>
@@ -174,7 +175,7 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
                                 char variant[CNN_CL_VARIANT_MAX])
 {
     cnn_context *ctx = b->base.ctx;
-    igemm_state *st = calloc(1, sizeof *st);
+    igemm_state *st = cnn_calloc(1, sizeof *st);
     if (!st)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d igemm: out of host memory");
     igemm_tiles t = choose_tiles(b, d);
@@ -247,7 +248,7 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
     cl_int err = CL_SUCCESS;
     if (s == CNN_SUCCESS) {
         st->packed =
-            clCreateBuffer(b->context, CL_MEM_READ_WRITE, st->packed_count * 4, NULL, &err);
+            cnn_cl_create_buffer(b->context, CL_MEM_READ_WRITE, st->packed_count * 4, NULL, &err);
         if (err != CL_SUCCESS)
             s = CNN_CL_FAIL(ctx, "clCreateBuffer(packed weights)", err);
     }

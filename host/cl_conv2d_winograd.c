@@ -8,6 +8,7 @@
  * a batch or a map with more tiles runs in passes of rows of tiles. On narrow maps the input
  * transform reads a zero-padded copy of the input, made a part of the batch at a time. */
 #include "cl_backend_internal.h"
+#include "cl_fault.h"
 #include "cl_padded_input.h"
 
 #include <stdio.h>
@@ -184,7 +185,7 @@ static int64_t rows_per_pass(cl_backend *b, const cnn_conv2d_desc *d, int points
 static cnn_status create_buffer(cl_backend *b, size_t floats, const char *what, cl_mem *out)
 {
     cl_int err;
-    *out = clCreateBuffer(b->context, CL_MEM_READ_WRITE, floats * 4, NULL, &err);
+    *out = cnn_cl_create_buffer(b->context, CL_MEM_READ_WRITE, floats * 4, NULL, &err);
     if (err != CL_SUCCESS) {
         *out = NULL;
         char call[64];
@@ -234,7 +235,7 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     if (s != CNN_SUCCESS)
         return s;
 
-    winograd_state *st = calloc(1, sizeof *st);
+    winograd_state *st = cnn_calloc(1, sizeof *st);
     if (!st)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d winograd: out of host memory");
     /* What the input transform reads: whole strips of m + 2 rows and 16 m + 2 columns. A

@@ -1,4 +1,5 @@
 #include "cl_padded_input.h"
+#include "cl_fault.h"
 
 #include <string.h>
 
@@ -36,7 +37,7 @@ cnn_status cnn_cl_padded_input_prepare(cl_backend *b, cnn_cl_padded_input *pi,
     if (s != CNN_SUCCESS)
         return s;
     cl_int err;
-    pi->buffer = clCreateBuffer(b->context, CL_MEM_READ_WRITE,
+    pi->buffer = cnn_cl_create_buffer(b->context, CL_MEM_READ_WRITE,
                                 (size_t)(image_bytes * (uint64_t)pi->images), NULL, &err);
     if (err != CL_SUCCESS) {
         cnn_cl_padded_input_release(pi);

@@ -2,6 +2,7 @@
  * kernels; on GPUs one work-item per output element, on CPUs pooling takes rows of outputs as
  * vectors per work-item. */
 #include "cl_backend_internal.h"
+#include "fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,7 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
     cnn_status s = cnn_cl_check_int_range(b, "pool2d input", in_dims, 4);
     if (s != CNN_SUCCESS)
         return s;
-    pool_state *st = calloc(1, sizeof *st);
+    pool_state *st = cnn_calloc(1, sizeof *st);
     if (!st)
         return cnn_error(be->ctx, CNN_ERROR_OUT_OF_MEMORY, "pool2d: out of host memory");
     /* GPU-shaped: one work-item per output; CPU-shaped: rows of outputs as vectors per

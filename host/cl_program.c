@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cl_program.h"
+#include "cl_fault.h"
 
 #include "disk_cache.h"
 #include "hash.h"
@@ -27,7 +28,7 @@ static double now_ms(void)
 static char *dup_string(const char *s)
 {
     size_t n = strlen(s) + 1;
-    char *d = malloc(n);
+    char *d = cnn_malloc(n);
     if (d)
         memcpy(d, s, n);
     return d;
@@ -78,12 +79,12 @@ static cnn_status load_source(cnn_context *ctx, const char *name, char **text, s
             return cnn_error(ctx, CNN_ERROR_BUILD_FAILED,
                              "cannot open kernel source %s (CNNCL_KERNEL_DIR is set)", path);
         size_t cap = 1 << 16, n = 0;
-        char *buf = malloc(cap);
+        char *buf = cnn_malloc(cap);
         while (buf) {
             n += fread(buf + n, 1, cap - n - 1, f);
             if (n < cap - 1)
                 break;
-            char *grown = realloc(buf, cap * 2);
+            char *grown = cnn_realloc(buf, cap * 2);
             if (!grown) {
                 free(buf);
                 buf = NULL;
@@ -108,7 +109,7 @@ static cnn_status load_source(cnn_context *ctx, const char *name, char **text, s
     for (size_t i = 0; i < cnn_kernel_source_count; i++) {
         if (strcmp(cnn_kernel_sources[i].name, name) != 0)
             continue;
-        char *buf = malloc(cnn_kernel_sources[i].size + 1);
+        char *buf = cnn_malloc(cnn_kernel_sources[i].size + 1);
         if (!buf)
             return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "kernel source: out of memory");
         memcpy(buf, cnn_kernel_sources[i].data, cnn_kernel_sources[i].size);
@@ -127,7 +128,7 @@ static void append_build_log(cnn_context *ctx, cl_program program, cl_device_id 
             CL_SUCCESS ||
         size == 0)
         return;
-    char *log = malloc(size + 1);
+    char *log = cnn_malloc(size + 1);
     if (!log)
         return;
     if (clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, size, log, NULL) ==
@@ -149,14 +150,14 @@ static cl_program build_from_cache(cnn_cl_programs *ps, const char *key)
     cl_int status = CL_SUCCESS, err = CL_SUCCESS;
     const unsigned char *bins[1] = {bin};
     cl_program p =
-        clCreateProgramWithBinary(ps->context, 1, &ps->device, &size, bins, &status, &err);
+        cnn_cl_create_program_with_binary(ps->context, 1, &ps->device, &size, bins, &status, &err);
     free(bin);
     if (err != CL_SUCCESS || status != CL_SUCCESS || !p) {
         if (p)
             clReleaseProgram(p);
         return NULL;
     }
-    if (clBuildProgram(p, 1, &ps->device, NULL, NULL, NULL) != CL_SUCCESS) {
+    if (cnn_cl_build_program(p, 1, &ps->device, NULL) != CL_SUCCESS) {
         clReleaseProgram(p);
         return NULL;
     }
@@ -166,10 +167,12 @@ static cl_program build_from_cache(cnn_cl_programs *ps, const char *key)
 static void store_in_cache(cnn_cl_programs *ps, cl_program p, const char *key)
 {
     size_t size = 0;
+    if (!cnn_disk_cache_enabled())
+        return;
     if (clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS ||
         size == 0)
         return;
-    unsigned char *bin = malloc(size);
+    unsigned char *bin = cnn_malloc(size);
     if (!bin)
         return;
     unsigned char *bins[1] = {bin};
@@ -190,7 +193,7 @@ static cnn_status build(cnn_cl_programs *ps, cnn_context *ctx, const char *sourc
     /* The key names everything that changes the binary: library version, source, options,
      * device and driver. */
     size_t key_size = strlen(ps->device_key) + strlen(options) + strlen(source_name) + 128;
-    char *key = malloc(key_size);
+    char *key = cnn_malloc(key_size);
     if (!key) {
         free(text);
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "program key: out of memory");
@@ -207,10 +210,10 @@ static cnn_status build(cnn_cl_programs *ps, cnn_context *ctx, const char *sourc
     } else {
         cl_int err;
         const char *srcs[1] = {text};
-        p = clCreateProgramWithSource(ps->context, 1, srcs, &len, &err);
+        p = cnn_cl_create_program_with_source(ps->context, 1, srcs, &len, &err);
         if (err != CL_SUCCESS) {
             s = CNN_CL_FAIL(ctx, "clCreateProgramWithSource", err);
-        } else if ((err = clBuildProgram(p, 1, &ps->device, options, NULL, NULL)) !=
+        } else if ((err = cnn_cl_build_program(p, 1, &ps->device, options)) !=
                    CL_SUCCESS) {
             s = cnn_error(ctx, CNN_ERROR_BUILD_FAILED, "building %s with options '%s' failed: %s",
                           source_name, options, cnn_cl_error_name(err));
@@ -238,7 +241,7 @@ cnn_status cnn_cl_program_get(cnn_cl_programs *ps, cnn_context *ctx, const char 
             *program = e->program;
             return CNN_SUCCESS;
         }
-    cnn_cl_program_entry *e = calloc(1, sizeof *e);
+    cnn_cl_program_entry *e = cnn_calloc(1, sizeof *e);
     if (!e || !(e->source_name = dup_string(source_name)) || !(e->options = dup_string(options))) {
         if (e)
             free(e->source_name);
@@ -266,7 +269,7 @@ cnn_status cnn_cl_kernel_create(cnn_cl_programs *ps, cnn_context *ctx, const cha
     if (s != CNN_SUCCESS)
         return s;
     cl_int err;
-    *kernel = clCreateKernel(program, kernel_name, &err);
+    *kernel = cnn_cl_create_kernel(program, kernel_name, &err);
     if (err != CL_SUCCESS)
         return CNN_CL_FAIL(ctx, "clCreateKernel", err);
     return CNN_SUCCESS;

@@ -1,5 +1,6 @@
 /* OpenCL platform and device discovery, device descriptions, error names. */
 #include "cl_backend.h"
+#include "fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@ cnn_status cnn_cl_enumerate(cnn_cl_device_entry **entries, size_t *count)
     /* No ICD at all answers CL_PLATFORM_NOT_FOUND_KHR (-1001) or 0 platforms: not an error. */
     if (clGetPlatformIDs(0, NULL, &np) != CL_SUCCESS || np == 0)
         return CNN_SUCCESS;
-    cl_platform_id *platforms = malloc(np * sizeof *platforms);
+    cl_platform_id *platforms = cnn_malloc(np * sizeof *platforms);
     if (!platforms)
         return CNN_ERROR_OUT_OF_MEMORY;
     if (clGetPlatformIDs(np, platforms, NULL) != CL_SUCCESS) {
@@ -27,7 +28,7 @@ cnn_status cnn_cl_enumerate(cnn_cl_device_entry **entries, size_t *count)
         if (clGetDeviceIDs(platforms[p], CL_DEVICE_TYPE_ALL, 0, NULL, &nd) != CL_SUCCESS ||
             nd == 0)
             continue;
-        cl_device_id *devs = malloc(nd * sizeof *devs);
+        cl_device_id *devs = cnn_malloc(nd * sizeof *devs);
         if (!devs) {
             free(list);
             free(platforms);
@@ -39,7 +40,7 @@ cnn_status cnn_cl_enumerate(cnn_cl_device_entry **entries, size_t *count)
         }
         if (total + nd > cap) {
             cap = total + nd;
-            cnn_cl_device_entry *grown = realloc(list, cap * sizeof *list);
+            cnn_cl_device_entry *grown = cnn_realloc(list, cap * sizeof *list);
             if (!grown) {
                 free(devs);
                 free(list);

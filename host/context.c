@@ -1,6 +1,7 @@
 /* Context lifetime. A context stays allocated until its last tensor and plan are gone, so a
  * caller who destroys things in the wrong order gets a leak-free shutdown, not a crash. */
 #include "cnn_internal.h"
+#include "fault.h"
 #include "plan_cache.h"
 #include "self_check.h"
 
@@ -9,7 +10,7 @@
 
 cnn_context *cnn_context_alloc(void)
 {
-    cnn_context *ctx = calloc(1, sizeof(cnn_context));
+    cnn_context *ctx = cnn_calloc(1, sizeof(cnn_context));
     if (ctx)
         ctx->tune_budget_ms = 1000.0;
     return ctx;

@@ -1,6 +1,7 @@
 /* conv2d in the ops layer: parameter validation, shape math, algorithm choice and plans.
  * Every decision about shapes is made here; backends receive a validated cnn_conv2d_desc. */
 #include "cnn_internal.h"
+#include "fault.h"
 #include "find.h"
 #include "plan_cache.h"
 #include "self_check.h"
@@ -331,7 +332,7 @@ static cnn_status find_algo(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_c
 
 static cnn_status plan_make(cnn_context *ctx, const cnn_conv2d_desc *desc, cnn_conv2d_plan **out)
 {
-    cnn_conv2d_plan *plan = calloc(1, sizeof *plan);
+    cnn_conv2d_plan *plan = cnn_calloc(1, sizeof *plan);
     if (!plan)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d plan: out of host memory");
     plan->ctx = ctx;

@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "find.h"
+#include "fault.h"
 
 #include "cnn_internal.h"
 #include "disk_cache.h"
@@ -163,7 +164,7 @@ cnn_status cnn_find_best(cnn_context *ctx, const cnn_conv2d_desc *d,
     size_t largest = in_bytes > w_bytes ? in_bytes : w_bytes;
     if (out_bytes > largest)
         largest = out_bytes;
-    void *zeros = s == CNN_SUCCESS ? calloc(1, largest) : NULL;
+    void *zeros = s == CNN_SUCCESS ? cnn_calloc(1, largest) : NULL;
     if (s == CNN_SUCCESS && !zeros)
         s = cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "find: out of host memory");
     if (s == CNN_SUCCESS) s = be->vt->buffer_write(be, bx, zeros, in_bytes);

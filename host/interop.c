@@ -1,5 +1,6 @@
 /* Interop with a caller's OpenCL objects (include/cnncl_opencl.h). */
 #include "cnncl_opencl.h"
+#include "fault.h"
 
 #include "cl_backend.h"
 
@@ -47,7 +48,7 @@ cnn_status cnn_tensor_wrap_cl(cnn_tensor **tensor, cnn_context *ctx, cl_mem buff
     if (n < 1 || c < 1 || h < 1 || w < 1)
         return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT,
                          "cnn_tensor_wrap_cl: sizes must be >= 1");
-    cnn_tensor *t = calloc(1, sizeof *t);
+    cnn_tensor *t = cnn_calloc(1, sizeof *t);
     if (!t)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "cnn_tensor_wrap_cl: out of host memory");
     t->shape[0] = n; t->shape[1] = c; t->shape[2] = h; t->shape[3] = w;

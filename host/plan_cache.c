@@ -1,6 +1,7 @@
 /* A small most-recently-used list of plans per context. Programs are shared between plans by
  * the backend, so evicting a plan is cheap to undo. */
 #include "plan_cache.h"
+#include "fault.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +42,9 @@ void *cnn_plan_cache_find(cnn_context *ctx, cnn_plan_kind kind, const void *desc
 cnn_status cnn_plan_cache_insert(cnn_context *ctx, cnn_plan_kind kind, const void *desc,
                                  size_t desc_size, void *plan, void (*free_fn)(void *))
 {
-    if (!ctx->plans && !(ctx->plans = calloc(1, sizeof *ctx->plans)))
+    if (!ctx->plans && !(ctx->plans = cnn_calloc(1, sizeof *ctx->plans)))
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "plan cache: out of host memory");
-    plan_entry *e = malloc(sizeof *e + desc_size);
+    plan_entry *e = cnn_malloc(sizeof *e + desc_size);
     if (!e)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "plan cache: out of host memory");
     e->kind = kind;

@@ -1,5 +1,6 @@
 /* pool2d in the ops layer: PyTorch's MaxPool2d / AvgPool2d semantics, validated once here. */
 #include "cnn_internal.h"
+#include "fault.h"
 #include "plan_cache.h"
 
 #include <stdlib.h>
@@ -103,7 +104,7 @@ cnn_status cnn_pool2d_output_shape(int64_t out[4], const int64_t input[4],
 
 static cnn_status plan_make(cnn_context *ctx, const cnn_pool2d_desc *d, cnn_pool2d_plan **out)
 {
-    cnn_pool2d_plan *plan = calloc(1, sizeof *plan);
+    cnn_pool2d_plan *plan = cnn_calloc(1, sizeof *plan);
     if (!plan)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "pool2d plan: out of host memory");
     plan->ctx = ctx;

@@ -1,6 +1,7 @@
 /* The reference backend: host memory and the plain loops of reference.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "reference.h"
+#include "fault.h"
 #include "cnn_internal.h"
 
 #include <stdlib.h>
@@ -24,7 +25,7 @@ static void ref_destroy(cnn_backend *be) { free(be); }
 
 static cnn_status ref_buffer_create(cnn_backend *be, size_t bytes, void **buffer)
 {
-    *buffer = malloc(bytes);
+    *buffer = cnn_malloc(bytes);
     if (!*buffer)
         return cnn_error(be->ctx, CNN_ERROR_OUT_OF_MEMORY,
                          "reference: cannot allocate %zu bytes", bytes);
@@ -136,7 +137,7 @@ static const cnn_backend_vtable ref_vtable = {
 
 cnn_status cnn_reference_backend_create(cnn_context *ctx, cnn_backend **be)
 {
-    ref_backend *r = calloc(1, sizeof *r);
+    ref_backend *r = cnn_calloc(1, sizeof *r);
     if (!r)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "reference backend: out of host memory");
     r->base.vt = &ref_vtable;

@@ -1,4 +1,5 @@
 #include "self_check.h"
+#include "fault.h"
 
 #include "disk_cache.h"
 #include "find.h"
@@ -56,7 +57,7 @@ static int passed_on_disk(const cnn_context *ctx, const char *variant)
 static void remember(cnn_context *ctx, const char *name, int passed)
 {
     const size_t len = strlen(name) + 1;
-    struct cnn_variant_result *r = malloc(sizeof *r + len);
+    struct cnn_variant_result *r = cnn_malloc(sizeof *r + len);
     if (!r)
         return; /* checked again next time */
     r->passed = passed;
@@ -106,12 +107,14 @@ static int run_twin(cnn_context *ctx, const cnn_conv2d_desc *twin)
     const int64_t nx = twin->c * twin->h * twin->w;
     const int64_t nw = twin->k * (twin->c / twin->groups) * twin->r * twin->s;
     const int64_t ny = twin->k * twin->oh * twin->ow;
-    float *x = malloc((size_t)nx * 4), *w = malloc((size_t)nw * 4);
-    float *b = malloc((size_t)twin->k * 4), *y = malloc((size_t)ny * 4);
+    float *x = cnn_malloc((size_t)nx * 4), *w = cnn_malloc((size_t)nw * 4);
+    float *b = cnn_malloc((size_t)twin->k * 4), *y = cnn_malloc((size_t)ny * 4);
     void *bx = NULL, *bw = NULL, *bb = NULL, *by = NULL, *state = NULL;
     int result = -1;
-    if (!x || !w || !b || !y)
+    if (!x || !w || !b || !y) {
+        cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "self-check: out of host memory");
         goto done;
+    }
     fill(x, nx, 1);
     fill(w, nw, 2);
     fill(b, twin->k, 3);
@@ -197,8 +200,12 @@ cnn_status cnn_self_check_conv2d(cnn_context *ctx, const cnn_conv2d_desc *d, con
                     "be used on this device",
                     variant, ctx->device.name);
         known = find(ctx, variant);
-        if (!known) /* out of memory for the record */
-            return passed ? CNN_SUCCESS : CNN_ERROR_UNSUPPORTED;
+        if (!known && passed) /* out of memory for the record: checked again next time */
+            return CNN_SUCCESS;
+        if (!known)
+            return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
+                             "conv2d: kernel variant %s failed its self-check on this device",
+                             variant);
     }
     if (known->passed)
         return CNN_SUCCESS;

@@ -1,5 +1,6 @@
 /* NCHW float32 tensors: a shape plus a backend buffer. */
 #include "cnn_internal.h"
+#include "fault.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ cnn_status cnn_tensor_create(cnn_tensor **tensor, cnn_context *ctx, int64_t n, i
         return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT,
                          "cnn_tensor_create: sizes must be >= 1, got %lldx%lldx%lldx%lld",
                          (long long)n, (long long)c, (long long)h, (long long)w);
-    cnn_tensor *t = calloc(1, sizeof *t);
+    cnn_tensor *t = cnn_calloc(1, sizeof *t);
     if (!t)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "cnn_tensor_create: out of host memory");
     t->shape[0] = n; t->shape[1] = c; t->shape[2] = h; t->shape[3] = w;
