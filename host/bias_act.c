@@ -3,8 +3,8 @@
 
 #define LL(x) ((long long)(x))
 
-cnn_status cnn_bias_act(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *x,
-                        const cnn_tensor *bias, cnn_activation activation)
+static cnn_status bias_act_locked(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *x,
+                                  const cnn_tensor *bias, cnn_activation activation)
 {
     if (!ctx)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -41,4 +41,14 @@ cnn_status cnn_bias_act(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *x,
         cnn_error_clear(ctx);
     cnn_tensor_touch(out);
     return s;
+}
+
+cnn_status cnn_bias_act(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *x,
+                        const cnn_tensor *bias, cnn_activation activation)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = bias_act_locked(ctx, out, x, bias, activation);
+    cnn_context_unlock(held);
+    return s_;
 }

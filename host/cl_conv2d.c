@@ -158,8 +158,10 @@ int cnn_cl_direct_candidates(cl_backend *b, const cnn_conv2d_desc *d,
     for (size_t i = 0; i < sizeof scale / sizeof scale[0] && n < max; i++) {
         const int wx = base.wpt_x / scale[i][1] > 0 ? base.wpt_x / scale[i][1] : 1;
         const int wk = base.wpt_k / scale[i][2] > 0 ? base.wpt_k / scale[i][2] : 1;
-        snprintf(tunings[n++], CNN_TUNING_MAX, "lx%d ly%d wx%d wk%d cb%d", base.lx * scale[i][0],
+        char text[96]; /* then cut to a tuning string: the values are small */
+        snprintf(text, sizeof text, "lx%d ly%d wx%d wk%d cb%d", base.lx * scale[i][0],
                  base.ly / scale[i][3] > 0 ? base.ly / scale[i][3] : 1, wx, wk, base.cb);
+        snprintf(tunings[n++], CNN_TUNING_MAX, "%.31s", text);
     }
     return n;
 }

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 
 /* ---- errors ----------------------------------------------------------------------------- */
@@ -67,7 +68,18 @@ struct cnn_context {
     int find_mode;             /* CNN_FIND_* flags: AUTO plans time their candidates (find.c) */
     double tune_budget_ms;     /* per plan, for CNN_FIND_TUNE; 0: no limit */
     cnn_kernel_family kernel_family;
+    /* Every public call on the context, its tensors and plans holds this (recursive) lock, so
+     * threads may share a context; the free that the last destroy asks for waits for the
+     * outermost unlock. */
+    pthread_mutex_t lock;
+    int lock_depth;
+    int free_pending;
 };
+
+/* The context's lock (NULL: nothing); the unlock that ends the outermost call frees a context
+ * whose last reference went meanwhile. */
+void cnn_context_lock(cnn_context *ctx);
+void cnn_context_unlock(cnn_context *ctx);
 
 /* Whether plans on ctx use the GPU-shaped kernels (the family in force, AUTO by device type). */
 int cnn_context_gpu_kernels(const cnn_context *ctx);

@@ -1,5 +1,6 @@
 /* Context lifetime. A context stays allocated until its last tensor and plan are gone, so a
  * caller who destroys things in the wrong order gets a leak-free shutdown, not a crash. */
+#define _XOPEN_SOURCE 700 /* PTHREAD_MUTEX_RECURSIVE */
 #include "cnn_internal.h"
 #include "fault.h"
 #include "plan_cache.h"
@@ -11,19 +12,59 @@
 cnn_context *cnn_context_alloc(void)
 {
     cnn_context *ctx = cnn_calloc(1, sizeof(cnn_context));
-    if (ctx)
-        ctx->tune_budget_ms = 1000.0;
+    if (!ctx)
+        return NULL;
+    ctx->tune_budget_ms = 1000.0;
+    pthread_mutexattr_t attr;
+    int ok = pthread_mutexattr_init(&attr) == 0;
+    if (ok) {
+        ok = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE) == 0 &&
+             pthread_mutex_init(&ctx->lock, &attr) == 0;
+        pthread_mutexattr_destroy(&attr);
+    }
+    if (!ok) {
+        free(ctx);
+        return NULL;
+    }
     return ctx;
 }
 
-static void context_free(cnn_context *ctx)
+static void context_free_now(cnn_context *ctx)
 {
     cnn_plan_cache_destroy(ctx);
     cnn_self_check_release(ctx);
     if (ctx->backend)
         ctx->backend->vt->destroy(ctx->backend);
     free(ctx->last_error);
+    pthread_mutex_destroy(&ctx->lock);
     free(ctx);
+}
+
+/* Inside a call (the lock held), the free waits for the outermost unlock. */
+static void context_free(cnn_context *ctx)
+{
+    if (ctx->lock_depth > 0)
+        ctx->free_pending = 1;
+    else
+        context_free_now(ctx);
+}
+
+void cnn_context_lock(cnn_context *ctx)
+{
+    if (!ctx)
+        return;
+    pthread_mutex_lock(&ctx->lock);
+    ctx->lock_depth++;
+}
+
+void cnn_context_unlock(cnn_context *ctx)
+{
+    if (!ctx)
+        return;
+    const int free_now = --ctx->lock_depth == 0 && ctx->free_pending;
+    pthread_mutex_unlock(&ctx->lock);
+    if (free_now)
+        context_free_now(ctx);
 }
 
 void cnn_context_release_child(cnn_context *ctx)
@@ -53,7 +94,7 @@ cnn_status cnn_context_complete(cnn_context **out, cnn_context *ctx, cnn_status 
     return CNN_SUCCESS;
 }
 
-void cnn_context_destroy(cnn_context *ctx)
+static void context_destroy_locked(cnn_context *ctx)
 {
     if (!ctx || ctx->closing)
         return;
@@ -69,7 +110,15 @@ void cnn_context_destroy(cnn_context *ctx)
     cnn_context_release_child(ctx);
 }
 
-cnn_status cnn_context_device(const cnn_context *ctx, cnn_device_info *info)
+void cnn_context_destroy(cnn_context *ctx)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    context_destroy_locked(ctx);
+    cnn_context_unlock(held);
+}
+
+static cnn_status context_device_locked(const cnn_context *ctx, cnn_device_info *info)
 {
     if (!ctx || !info)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -77,14 +126,32 @@ cnn_status cnn_context_device(const cnn_context *ctx, cnn_device_info *info)
     return CNN_SUCCESS;
 }
 
-cnn_status cnn_context_finish(cnn_context *ctx)
+cnn_status cnn_context_device(const cnn_context *ctx, cnn_device_info *info)
+{
+    cnn_context *held = (cnn_context *)ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = context_device_locked(ctx, info);
+    cnn_context_unlock(held);
+    return s_;
+}
+
+static cnn_status context_finish_locked(cnn_context *ctx)
 {
     if (!ctx)
         return CNN_ERROR_INVALID_ARGUMENT;
     return ctx->backend->vt->finish(ctx->backend);
 }
 
-cnn_status cnn_context_last_op_ms(cnn_context *ctx, double *ms)
+cnn_status cnn_context_finish(cnn_context *ctx)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = context_finish_locked(ctx);
+    cnn_context_unlock(held);
+    return s_;
+}
+
+static cnn_status context_last_op_ms_locked(cnn_context *ctx, double *ms)
 {
     if (!ctx || !ms)
         return ctx ? cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT, "ms is NULL")
@@ -92,15 +159,33 @@ cnn_status cnn_context_last_op_ms(cnn_context *ctx, double *ms)
     return ctx->backend->vt->last_op_ms(ctx->backend, ms);
 }
 
+cnn_status cnn_context_last_op_ms(cnn_context *ctx, double *ms)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = context_last_op_ms_locked(ctx, ms);
+    cnn_context_unlock(held);
+    return s_;
+}
+
 #define CNN_DEFAULT_WORKSPACE_LIMIT (UINT64_C(256) << 20)
 
-cnn_status cnn_context_set_workspace_limit(cnn_context *ctx, uint64_t bytes)
+static cnn_status context_set_workspace_limit_locked(cnn_context *ctx, uint64_t bytes)
 {
     if (!ctx)
         return CNN_ERROR_INVALID_ARGUMENT;
     ctx->workspace_limit = bytes;
     cnn_error_clear(ctx);
     return CNN_SUCCESS;
+}
+
+cnn_status cnn_context_set_workspace_limit(cnn_context *ctx, uint64_t bytes)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = context_set_workspace_limit_locked(ctx, bytes);
+    cnn_context_unlock(held);
+    return s_;
 }
 
 uint64_t cnn_context_workspace_limit(const cnn_context *ctx)
@@ -111,7 +196,7 @@ uint64_t cnn_context_workspace_limit(const cnn_context *ctx)
     return limit;
 }
 
-cnn_status cnn_context_set_kernel_family(cnn_context *ctx, cnn_kernel_family family)
+static cnn_status context_set_kernel_family_locked(cnn_context *ctx, cnn_kernel_family family)
 {
     if (!ctx)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -127,13 +212,22 @@ cnn_status cnn_context_set_kernel_family(cnn_context *ctx, cnn_kernel_family fam
     return CNN_SUCCESS;
 }
 
+cnn_status cnn_context_set_kernel_family(cnn_context *ctx, cnn_kernel_family family)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = context_set_kernel_family_locked(ctx, family);
+    cnn_context_unlock(held);
+    return s_;
+}
+
 int cnn_context_gpu_kernels(const cnn_context *ctx)
 {
     return ctx->kernel_family == CNN_KERNELS_GPU ||
            (ctx->kernel_family == CNN_KERNELS_AUTO && ctx->device.type == CNN_DEVICE_GPU);
 }
 
-cnn_status cnn_context_set_find_mode(cnn_context *ctx, int mode)
+static cnn_status context_set_find_mode_locked(cnn_context *ctx, int mode)
 {
     if (!ctx)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -144,7 +238,16 @@ cnn_status cnn_context_set_find_mode(cnn_context *ctx, int mode)
     return CNN_SUCCESS;
 }
 
-cnn_status cnn_context_set_tune_budget(cnn_context *ctx, double ms)
+cnn_status cnn_context_set_find_mode(cnn_context *ctx, int mode)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = context_set_find_mode_locked(ctx, mode);
+    cnn_context_unlock(held);
+    return s_;
+}
+
+static cnn_status context_set_tune_budget_locked(cnn_context *ctx, double ms)
 {
     if (!ctx)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -153,4 +256,13 @@ cnn_status cnn_context_set_tune_budget(cnn_context *ctx, double ms)
     ctx->tune_budget_ms = ms;
     cnn_error_clear(ctx);
     return CNN_SUCCESS;
+}
+
+cnn_status cnn_context_set_tune_budget(cnn_context *ctx, double ms)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = context_set_tune_budget_locked(ctx, ms);
+    cnn_context_unlock(held);
+    return s_;
 }

@@ -375,9 +375,10 @@ static void plan_free(cnn_conv2d_plan *plan)
     free(plan);
 }
 
-cnn_status cnn_conv2d_plan_create(cnn_conv2d_plan **plan, cnn_context *ctx,
-                                  const int64_t input_shape[4], const int64_t weight_shape[4],
-                                  int has_bias, const cnn_conv2d_params *params)
+static cnn_status conv2d_plan_create_locked(cnn_conv2d_plan **plan, cnn_context *ctx,
+                                            const int64_t input_shape[4],
+                                            const int64_t weight_shape[4], int has_bias,
+                                            const cnn_conv2d_params *params)
 {
     if (plan)
         *plan = NULL;
@@ -396,7 +397,19 @@ cnn_status cnn_conv2d_plan_create(cnn_conv2d_plan **plan, cnn_context *ctx,
     return CNN_SUCCESS;
 }
 
-void cnn_conv2d_plan_destroy(cnn_conv2d_plan *plan)
+cnn_status cnn_conv2d_plan_create(cnn_conv2d_plan **plan, cnn_context *ctx,
+                                  const int64_t input_shape[4], const int64_t weight_shape[4],
+                                  int has_bias, const cnn_conv2d_params *params)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ =
+        conv2d_plan_create_locked(plan, ctx, input_shape, weight_shape, has_bias, params);
+    cnn_context_unlock(held);
+    return s_;
+}
+
+static void conv2d_plan_destroy_locked(cnn_conv2d_plan *plan)
 {
     if (!plan || plan->cached)
         return;
@@ -404,6 +417,14 @@ void cnn_conv2d_plan_destroy(cnn_conv2d_plan *plan)
     plan_free(plan);
     ctx->live_plans--;
     cnn_context_release_child(ctx);
+}
+
+void cnn_conv2d_plan_destroy(cnn_conv2d_plan *plan)
+{
+    cnn_context *held = plan ? plan->ctx : NULL;
+    cnn_context_lock(held);
+    conv2d_plan_destroy_locked(plan);
+    cnn_context_unlock(held);
 }
 
 static int same_shape(const cnn_tensor *t, int64_t a, int64_t b, int64_t c, int64_t d)
@@ -450,9 +471,9 @@ static cnn_status check_tensors(cnn_context *ctx, const cnn_conv2d_desc *d, cons
     return CNN_SUCCESS;
 }
 
-cnn_status cnn_conv2d_plan_execute(cnn_conv2d_plan *plan, cnn_tensor *out,
-                                   const cnn_tensor *input, const cnn_tensor *weights,
-                                   const cnn_tensor *bias)
+static cnn_status conv2d_plan_execute_locked(cnn_conv2d_plan *plan, cnn_tensor *out,
+                                             const cnn_tensor *input, const cnn_tensor *weights,
+                                             const cnn_tensor *bias)
 {
     if (!plan)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -467,6 +488,17 @@ cnn_status cnn_conv2d_plan_execute(cnn_conv2d_plan *plan, cnn_tensor *out,
         cnn_error_clear(ctx);
     cnn_tensor_touch(out);
     return s;
+}
+
+cnn_status cnn_conv2d_plan_execute(cnn_conv2d_plan *plan, cnn_tensor *out,
+                                   const cnn_tensor *input, const cnn_tensor *weights,
+                                   const cnn_tensor *bias)
+{
+    cnn_context *held = plan ? plan->ctx : NULL;
+    cnn_context_lock(held);
+    const cnn_status s_ = conv2d_plan_execute_locked(plan, out, input, weights, bias);
+    cnn_context_unlock(held);
+    return s_;
 }
 
 cnn_status cnn_conv2d_plan_info(const cnn_conv2d_plan *plan, cnn_conv2d_algo *algo,
@@ -485,9 +517,9 @@ cnn_status cnn_conv2d_plan_info(const cnn_conv2d_plan *plan, cnn_conv2d_algo *al
 
 static void cached_plan_free(void *plan) { plan_free(plan); }
 
-cnn_status cnn_conv2d(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *input,
-                      const cnn_tensor *weights, const cnn_tensor *bias,
-                      const cnn_conv2d_params *params)
+static cnn_status conv2d_locked(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *input,
+                                const cnn_tensor *weights, const cnn_tensor *bias,
+                                const cnn_conv2d_params *params)
 {
     if (!ctx)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -514,4 +546,15 @@ cnn_status cnn_conv2d(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *input
         }
     }
     return cnn_conv2d_plan_execute(plan, out, input, weights, bias);
+}
+
+cnn_status cnn_conv2d(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *input,
+                      const cnn_tensor *weights, const cnn_tensor *bias,
+                      const cnn_conv2d_params *params)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = conv2d_locked(ctx, out, input, weights, bias, params);
+    cnn_context_unlock(held);
+    return s_;
 }

@@ -30,7 +30,8 @@ static void find_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *key
              "s%lld sh%lld sw%lld dh%lld dw%lld p%lld,%lld,%lld,%lld g%lld b%d f%d a%d "
              "allowed%x",
              cnn_version(), kernels, cnn_context_gpu_kernels(ctx) ? "gpu" : "cpu",
-             ctx->device.name, ctx->device.vendor, ctx->device.driver, (long long)d->n, (long long)d->c, (long long)d->h, (long long)d->w,
+             ctx->device.name, ctx->device.vendor, ctx->device.driver, (long long)d->n,
+             (long long)d->c, (long long)d->h, (long long)d->w,
              (long long)d->k, (long long)d->r, (long long)d->s, (long long)d->stride_h,
              (long long)d->stride_w, (long long)d->dilation_h, (long long)d->dilation_w,
              (long long)d->pad_top, (long long)d->pad_bottom, (long long)d->pad_left,
@@ -63,7 +64,8 @@ static void class_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *ke
              "cnncl find class 1|%s|kernels %s %s|%s|%s|%s|r%lld s%lld sh%lld sw%lld dh%lld "
              "dw%lld %s pad%d|n2^%d cg2^%d kg2^%d oh2^%d ow2^%d|b%d f%d a%d allowed%x",
              cnn_version(), kernels, cnn_context_gpu_kernels(ctx) ? "gpu" : "cpu",
-             ctx->device.name, ctx->device.vendor, ctx->device.driver, (long long)d->r, (long long)d->s,
+             ctx->device.name, ctx->device.vendor, ctx->device.driver, (long long)d->r,
+             (long long)d->s,
              (long long)d->stride_h, (long long)d->stride_w, (long long)d->dilation_h,
              (long long)d->dilation_w, grouping, padded, ceil_log2(d->n), ceil_log2(cg),
              ceil_log2(kg), ceil_log2(d->oh), ceil_log2(d->ow), d->has_bias, d->flip,

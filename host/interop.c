@@ -32,8 +32,8 @@ cnn_status cnn_context_create_from_cl(cnn_context **out, cl_context cl_ctx, cl_d
     return cnn_context_complete(out, ctx, s, errbuf, errbuf_size);
 }
 
-cnn_status cnn_tensor_wrap_cl(cnn_tensor **tensor, cnn_context *ctx, cl_mem buffer, int64_t n,
-                              int64_t c, int64_t h, int64_t w)
+static cnn_status tensor_wrap_cl_locked(cnn_tensor **tensor, cnn_context *ctx, cl_mem buffer,
+                                        int64_t n, int64_t c, int64_t h, int64_t w)
 {
     if (tensor)
         *tensor = NULL;
@@ -88,7 +88,17 @@ cnn_status cnn_tensor_wrap_cl(cnn_tensor **tensor, cnn_context *ctx, cl_mem buff
     return CNN_SUCCESS;
 }
 
-cnn_status cnn_tensor_cl_mem(const cnn_tensor *tensor, cl_mem *buffer)
+cnn_status cnn_tensor_wrap_cl(cnn_tensor **tensor, cnn_context *ctx, cl_mem buffer, int64_t n,
+                              int64_t c, int64_t h, int64_t w)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = tensor_wrap_cl_locked(tensor, ctx, buffer, n, c, h, w);
+    cnn_context_unlock(held);
+    return s_;
+}
+
+static cnn_status tensor_cl_mem_locked(const cnn_tensor *tensor, cl_mem *buffer)
 {
     if (!tensor || !buffer)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -102,8 +112,17 @@ cnn_status cnn_tensor_cl_mem(const cnn_tensor *tensor, cl_mem *buffer)
     return CNN_SUCCESS;
 }
 
-cnn_status cnn_context_cl_objects(const cnn_context *ctx, cl_context *cl_ctx,
-                                  cl_device_id *device, cl_command_queue *queue)
+cnn_status cnn_tensor_cl_mem(const cnn_tensor *tensor, cl_mem *buffer)
+{
+    cnn_context *held = tensor ? tensor->ctx : NULL;
+    cnn_context_lock(held);
+    const cnn_status s_ = tensor_cl_mem_locked(tensor, buffer);
+    cnn_context_unlock(held);
+    return s_;
+}
+
+static cnn_status context_cl_objects_locked(const cnn_context *ctx, cl_context *cl_ctx,
+                                            cl_device_id *device, cl_command_queue *queue)
 {
     if (!ctx)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -111,4 +130,14 @@ cnn_status cnn_context_cl_objects(const cnn_context *ctx, cl_context *cl_ctx,
         return CNN_ERROR_UNSUPPORTED;
     cnn_cl_backend_objects(ctx->backend, cl_ctx, device, queue);
     return CNN_SUCCESS;
+}
+
+cnn_status cnn_context_cl_objects(const cnn_context *ctx, cl_context *cl_ctx,
+                                  cl_device_id *device, cl_command_queue *queue)
+{
+    cnn_context *held = (cnn_context *)ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = context_cl_objects_locked(ctx, cl_ctx, device, queue);
+    cnn_context_unlock(held);
+    return s_;
 }

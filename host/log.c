@@ -1,13 +1,15 @@
 /* Logging: the only process-wide state of the library. A caller-set callback, or stderr. */
 #include "cnn_internal.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static cnn_log_fn log_fn;        /* NULL: the default stderr writer */
 static void *log_user;
-static int log_level = -1;       /* -1: not set yet; read CNNCL_LOG on first use */
+static atomic_int log_level = -1; /* -1: not set yet; read CNNCL_LOG on first use (threads may
+                                    race to do it: they all read the same value) */
 
 void cnn_log_set_callback(cnn_log_fn fn, void *user_data)
 {

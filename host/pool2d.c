@@ -128,8 +128,9 @@ static void plan_free(cnn_pool2d_plan *plan)
 
 static void cached_plan_free(void *plan) { plan_free(plan); }
 
-cnn_status cnn_pool2d_plan_create(cnn_pool2d_plan **plan, cnn_context *ctx,
-                                  const int64_t input_shape[4], const cnn_pool2d_params *params)
+static cnn_status pool2d_plan_create_locked(cnn_pool2d_plan **plan, cnn_context *ctx,
+                                            const int64_t input_shape[4],
+                                            const cnn_pool2d_params *params)
 {
     if (plan)
         *plan = NULL;
@@ -148,7 +149,17 @@ cnn_status cnn_pool2d_plan_create(cnn_pool2d_plan **plan, cnn_context *ctx,
     return CNN_SUCCESS;
 }
 
-void cnn_pool2d_plan_destroy(cnn_pool2d_plan *plan)
+cnn_status cnn_pool2d_plan_create(cnn_pool2d_plan **plan, cnn_context *ctx,
+                                  const int64_t input_shape[4], const cnn_pool2d_params *params)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = pool2d_plan_create_locked(plan, ctx, input_shape, params);
+    cnn_context_unlock(held);
+    return s_;
+}
+
+static void pool2d_plan_destroy_locked(cnn_pool2d_plan *plan)
 {
     if (!plan || plan->cached)
         return;
@@ -156,6 +167,14 @@ void cnn_pool2d_plan_destroy(cnn_pool2d_plan *plan)
     plan_free(plan);
     ctx->live_plans--;
     cnn_context_release_child(ctx);
+}
+
+void cnn_pool2d_plan_destroy(cnn_pool2d_plan *plan)
+{
+    cnn_context *held = plan ? plan->ctx : NULL;
+    cnn_context_lock(held);
+    pool2d_plan_destroy_locked(plan);
+    cnn_context_unlock(held);
 }
 
 static cnn_status check_tensors(cnn_context *ctx, const cnn_pool2d_desc *d, const cnn_tensor *out,
@@ -187,8 +206,8 @@ static cnn_status check_tensors(cnn_context *ctx, const cnn_pool2d_desc *d, cons
     return CNN_SUCCESS;
 }
 
-cnn_status cnn_pool2d_plan_execute(cnn_pool2d_plan *plan, cnn_tensor *out,
-                                   const cnn_tensor *input)
+static cnn_status pool2d_plan_execute_locked(cnn_pool2d_plan *plan, cnn_tensor *out,
+                                             const cnn_tensor *input)
 {
     if (!plan)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -204,8 +223,18 @@ cnn_status cnn_pool2d_plan_execute(cnn_pool2d_plan *plan, cnn_tensor *out,
     return s;
 }
 
-cnn_status cnn_pool2d(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *input,
-                      const cnn_pool2d_params *params)
+cnn_status cnn_pool2d_plan_execute(cnn_pool2d_plan *plan, cnn_tensor *out,
+                                   const cnn_tensor *input)
+{
+    cnn_context *held = plan ? plan->ctx : NULL;
+    cnn_context_lock(held);
+    const cnn_status s_ = pool2d_plan_execute_locked(plan, out, input);
+    cnn_context_unlock(held);
+    return s_;
+}
+
+static cnn_status pool2d_locked(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *input,
+                                const cnn_pool2d_params *params)
 {
     if (!ctx)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -230,4 +259,14 @@ cnn_status cnn_pool2d(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *input
         }
     }
     return cnn_pool2d_plan_execute(plan, out, input);
+}
+
+cnn_status cnn_pool2d(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *input,
+                      const cnn_pool2d_params *params)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = pool2d_locked(ctx, out, input, params);
+    cnn_context_unlock(held);
+    return s_;
 }

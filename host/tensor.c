@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-cnn_status cnn_tensor_create(cnn_tensor **tensor, cnn_context *ctx, int64_t n, int64_t c,
-                             int64_t h, int64_t w)
+static cnn_status tensor_create_locked(cnn_tensor **tensor, cnn_context *ctx, int64_t n, int64_t c,
+                                       int64_t h, int64_t w)
 {
     if (tensor)
         *tensor = NULL;
@@ -49,7 +49,17 @@ cnn_status cnn_tensor_create(cnn_tensor **tensor, cnn_context *ctx, int64_t n, i
     return CNN_SUCCESS;
 }
 
-void cnn_tensor_destroy(cnn_tensor *t)
+cnn_status cnn_tensor_create(cnn_tensor **tensor, cnn_context *ctx, int64_t n, int64_t c,
+                             int64_t h, int64_t w)
+{
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ = tensor_create_locked(tensor, ctx, n, c, h, w);
+    cnn_context_unlock(held);
+    return s_;
+}
+
+static void tensor_destroy_locked(cnn_tensor *t)
 {
     if (!t)
         return;
@@ -58,6 +68,14 @@ void cnn_tensor_destroy(cnn_tensor *t)
     free(t);
     ctx->live_tensors--;
     cnn_context_release_child(ctx);
+}
+
+void cnn_tensor_destroy(cnn_tensor *t)
+{
+    cnn_context *held = t ? t->ctx : NULL;
+    cnn_context_lock(held);
+    tensor_destroy_locked(t);
+    cnn_context_unlock(held);
 }
 
 cnn_status cnn_tensor_shape(const cnn_tensor *t, int64_t shape[4])
@@ -76,7 +94,7 @@ void cnn_tensor_touch(cnn_tensor *t)
         t->stamp = ++t->ctx->last_stamp;
 }
 
-cnn_status cnn_tensor_write(cnn_tensor *t, const float *src, int64_t count)
+static cnn_status tensor_write_locked(cnn_tensor *t, const float *src, int64_t count)
 {
     if (!t)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -93,7 +111,16 @@ cnn_status cnn_tensor_write(cnn_tensor *t, const float *src, int64_t count)
     return s;
 }
 
-cnn_status cnn_tensor_read(const cnn_tensor *t, float *dst, int64_t count)
+cnn_status cnn_tensor_write(cnn_tensor *t, const float *src, int64_t count)
+{
+    cnn_context *held = t ? t->ctx : NULL;
+    cnn_context_lock(held);
+    const cnn_status s_ = tensor_write_locked(t, src, count);
+    cnn_context_unlock(held);
+    return s_;
+}
+
+static cnn_status tensor_read_locked(const cnn_tensor *t, float *dst, int64_t count)
 {
     if (!t)
         return CNN_ERROR_INVALID_ARGUMENT;
@@ -107,4 +134,13 @@ cnn_status cnn_tensor_read(const cnn_tensor *t, float *dst, int64_t count)
     if (s == CNN_SUCCESS)
         cnn_error_clear(t->ctx);
     return s;
+}
+
+cnn_status cnn_tensor_read(const cnn_tensor *t, float *dst, int64_t count)
+{
+    cnn_context *held = t ? t->ctx : NULL;
+    cnn_context_lock(held);
+    const cnn_status s_ = tensor_read_locked(t, dst, count);
+    cnn_context_unlock(held);
+    return s_;
 }

@@ -126,6 +126,12 @@ const char *cnn_device_type_string(cnn_device_type type);
 
 typedef struct cnn_context cnn_context;
 
+/* Threads: contexts are independent, one per thread runs fully in parallel. A context may
+ * also be shared: every call on it, its tensors and its plans takes the context's lock, so
+ * calls from several threads are safe and run one after the other. cnn_context_last_error()
+ * belongs to the context: with a shared context it may hold another thread's error. The log
+ * callback and level are process-wide: set them before starting threads. */
+
 /* Create a context on the device named by selector:
  *   "auto"  the first GPU, else the first OpenCL CPU device, else the reference;
  *   "gpu", "cpu"  the first OpenCL device of that type (an error listing the devices if none);
