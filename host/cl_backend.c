@@ -3,6 +3,7 @@
 #include "cl_fault.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,13 +12,99 @@ static cl_backend *as_cl(cnn_backend *be) { return (cl_backend *)be; }
 void cnn_cl_op_begin(cl_backend *b)
 {
     for (int i = 0; i < b->op_event_count; i++)
-        clReleaseEvent(b->op_events[i]);
+        cnn_cl_release_event(b->op_events[i]);
     b->op_event_count = 0;
+}
+
+/* The kernel's function name, for the strict checks' messages. */
+static void kernel_name(cl_kernel kernel, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (clGetKernelInfo(kernel, CL_KERNEL_FUNCTION_NAME, size, buf, NULL) != CL_SUCCESS)
+        snprintf(buf, size, "(unnamed kernel)");
+    buf[size - 1] = '\0';
+}
+
+/* Strict mode (cnn_cl_test_set_limits): the launch's work-group and the kernel's local memory
+ * against the limits the backend plans with. */
+static cnn_status check_launch_limits(cl_backend *b, cl_kernel kernel, cl_uint dims,
+                                      const size_t *global, const size_t *local)
+{
+    char name[128];
+    if (local) {
+        size_t total = 1;
+        for (cl_uint i = 0; i < dims; i++) {
+            total *= local[i];
+            if (local[i] == 0 || local[i] > b->max_work_item[i] || global[i] % local[i]) {
+                kernel_name(kernel, name, sizeof name);
+                return cnn_error(b->base.ctx, CNN_ERROR_INTERNAL,
+                                 "strict limits: kernel %s: work-group dimension %u of %zu "
+                                 "work-items (global %zu) exceeds the limit of %zu per "
+                                 "dimension or does not divide the global size",
+                                 name, i, local[i], global[i], b->max_work_item[i]);
+            }
+        }
+        if (total > b->info.max_work_group_size) {
+            kernel_name(kernel, name, sizeof name);
+            return cnn_error(b->base.ctx, CNN_ERROR_INTERNAL,
+                             "strict limits: kernel %s: work-group of %zu work-items exceeds "
+                             "the limit of %zu",
+                             name, total, b->info.max_work_group_size);
+        }
+    }
+    cl_ulong local_mem = 0;
+    cl_int err = clGetKernelWorkGroupInfo(kernel, b->device, CL_KERNEL_LOCAL_MEM_SIZE,
+                                          sizeof local_mem, &local_mem, NULL);
+    if (err != CL_SUCCESS)
+        return CNN_CL_FAIL(b->base.ctx, "clGetKernelWorkGroupInfo(CL_KERNEL_LOCAL_MEM_SIZE)",
+                           err);
+    if (local_mem > b->info.local_mem_bytes) {
+        kernel_name(kernel, name, sizeof name);
+        return cnn_error(b->base.ctx, CNN_ERROR_INTERNAL,
+                         "strict limits: kernel %s: %llu bytes of local memory exceed the "
+                         "limit of %llu bytes",
+                         name, (unsigned long long)local_mem,
+                         (unsigned long long)b->info.local_mem_bytes);
+    }
+    return CNN_SUCCESS;
+}
+
+/* Strict mode: a buffer argument (a __global or __constant pointer) within the max
+ * allocation. Arguments whose qualifier the implementation does not report are not checked. */
+static cnn_status check_arg_limits(cl_backend *b, cl_kernel kernel, cl_uint i, size_t size,
+                                   const void *value)
+{
+    if (size != sizeof(cl_mem) || !value || !*(const cl_mem *)value)
+        return CNN_SUCCESS;
+    cl_kernel_arg_address_qualifier q = 0;
+    if (clGetKernelArgInfo(kernel, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof q, &q, NULL) !=
+            CL_SUCCESS ||
+        (q != CL_KERNEL_ARG_ADDRESS_GLOBAL && q != CL_KERNEL_ARG_ADDRESS_CONSTANT))
+        return CNN_SUCCESS;
+    size_t bytes = 0;
+    cl_int err = clGetMemObjectInfo(*(const cl_mem *)value, CL_MEM_SIZE, sizeof bytes, &bytes,
+                                    NULL);
+    if (err != CL_SUCCESS)
+        return CNN_CL_FAIL(b->base.ctx, "clGetMemObjectInfo(CL_MEM_SIZE)", err);
+    if (bytes > b->info.max_alloc_bytes) {
+        char name[128];
+        kernel_name(kernel, name, sizeof name);
+        return cnn_error(b->base.ctx, CNN_ERROR_INTERNAL,
+                         "strict limits: kernel %s: argument %u is a buffer of %zu bytes, over "
+                         "the max allocation of %llu bytes",
+                         name, i, bytes, (unsigned long long)b->info.max_alloc_bytes);
+    }
+    return CNN_SUCCESS;
 }
 
 cnn_status cnn_cl_launch(cl_backend *b, cl_kernel kernel, cl_uint dims, const size_t *global,
                          const size_t *local)
 {
+    if (b->strict_limits) {
+        cnn_status s = check_launch_limits(b, kernel, dims, global, local);
+        if (s != CNN_SUCCESS)
+            return s;
+    }
     if (b->op_event_count == b->op_event_cap) {
         const int cap = b->op_event_cap ? 2 * b->op_event_cap : 8;
         cl_event *grown = cnn_realloc(b->op_events, (size_t)cap * sizeof *grown);
@@ -34,9 +121,21 @@ cnn_status cnn_cl_launch(cl_backend *b, cl_kernel kernel, cl_uint dims, const si
     return CNN_SUCCESS;
 }
 
+size_t cnn_cl_local_1d(const cl_backend *b, size_t want)
+{
+    while (want > 1 && (want > b->info.max_work_group_size || want > b->max_work_item[0]))
+        want /= 2;
+    return want;
+}
+
 cnn_status cnn_cl_set_arg(cl_backend *b, cl_kernel kernel, cl_uint i, size_t size,
                           const void *value)
 {
+    if (b->strict_limits) {
+        cnn_status s = check_arg_limits(b, kernel, i, size, value);
+        if (s != CNN_SUCCESS)
+            return s;
+    }
     cl_int err = clSetKernelArg(kernel, i, size, value);
     if (err != CL_SUCCESS)
         return cnn_error(b->base.ctx, CNN_ERROR_OPENCL, "clSetKernelArg(%u) failed: %s (%d)", i,
@@ -47,12 +146,58 @@ cnn_status cnn_cl_set_arg(cl_backend *b, cl_kernel kernel, cl_uint i, size_t siz
 cnn_status cnn_cl_check_int_range(cl_backend *b, const char *what, const int64_t *dims, int n)
 {
     int64_t count;
-    if (!cnn_product_i64(dims, n, &count) || count > INT_MAX)
+    if (!cnn_product_i64(dims, n, &count) || count > INT_MAX - CNN_CL_INDEX_SLACK)
         return cnn_error(b->base.ctx, CNN_ERROR_UNSUPPORTED,
                          "%s: tensors of 2^31 elements or more are not supported on OpenCL "
-                         "devices",
-                         what);
+                         "devices (kernels index with 32-bit ints; the limit is 2^31 - %d "
+                         "elements)",
+                         what, CNN_CL_INDEX_SLACK);
     return CNN_SUCCESS;
+}
+
+static cnn_status test_set_limits_locked(cnn_context *ctx, size_t max_work_group_size,
+                                         uint64_t local_mem_bytes, uint64_t max_alloc_bytes)
+{
+    if (!cnn_backend_is_cl(ctx->backend))
+        return cnn_error(ctx, CNN_ERROR_UNSUPPORTED,
+                         "cnn_cl_test_set_limits: the context is not on an OpenCL device");
+    cl_backend *b = as_cl(ctx->backend);
+    if (max_work_group_size && max_work_group_size < b->info.max_work_group_size)
+        b->info.max_work_group_size = max_work_group_size;
+    for (int i = 0; i < 3; i++)
+        if (b->max_work_item[i] > b->info.max_work_group_size)
+            b->max_work_item[i] = b->info.max_work_group_size;
+    if (local_mem_bytes && local_mem_bytes < b->info.local_mem_bytes)
+        b->info.local_mem_bytes = local_mem_bytes;
+    if (max_alloc_bytes && max_alloc_bytes < b->info.max_alloc_bytes)
+        b->info.max_alloc_bytes = max_alloc_bytes;
+    ctx->device.max_work_group_size = b->info.max_work_group_size;
+    ctx->device.local_mem_bytes = b->info.local_mem_bytes;
+    ctx->device.max_alloc_bytes = b->info.max_alloc_bytes;
+    b->strict_limits = 1;
+    /* The one-shot calls' plans were made for the old limits. */
+    cnn_plan_cache_destroy(ctx);
+    cnn_log(CNN_LOG_DEBUG,
+            "test limits: work-groups of %zu (%zu x %zu x %zu), %llu bytes of local memory, "
+            "allocations of %llu bytes; launches checked",
+            b->info.max_work_group_size, b->max_work_item[0], b->max_work_item[1],
+            b->max_work_item[2], (unsigned long long)b->info.local_mem_bytes,
+            (unsigned long long)b->info.max_alloc_bytes);
+    cnn_error_clear(ctx);
+    return CNN_SUCCESS;
+}
+
+cnn_status cnn_cl_test_set_limits(cnn_context *ctx, size_t max_work_group_size,
+                                  uint64_t local_mem_bytes, uint64_t max_alloc_bytes)
+{
+    if (!ctx)
+        return CNN_ERROR_INVALID_ARGUMENT;
+    cnn_context *held = ctx;
+    cnn_context_lock(held);
+    const cnn_status s_ =
+        test_set_limits_locked(ctx, max_work_group_size, local_mem_bytes, max_alloc_bytes);
+    cnn_context_unlock(held);
+    return s_;
 }
 
 static void cl_destroy(cnn_backend *be)
@@ -86,7 +231,7 @@ static void cl_buffer_destroy(cnn_backend *be, void *buffer)
 {
     (void)be;
     if (buffer)
-        clReleaseMemObject((cl_mem)buffer);
+        cnn_cl_release_mem((cl_mem)buffer);
 }
 
 static cnn_status cl_buffer_write(cnn_backend *be, void *buffer, const void *src, size_t bytes)

@@ -37,6 +37,21 @@ int cnn_backend_is_cl(const cnn_backend *be);
 void cnn_cl_backend_objects(const cnn_backend *be, cl_context *cl_ctx, cl_device_id *device,
                             cl_command_queue *queue);
 
+/* For tests only: lower the limits that ctx's OpenCL backend plans with (the work-group size,
+ * also capping each dimension's work-items; the local memory; the max allocation, which also
+ * bounds tensors and workspaces) to at most the given values (0 keeps the device's value; a
+ * value above the device's is the device's), in the backend and in the context's device
+ * description, and drop the context's cached one-shot plans. It also turns on a strict mode:
+ * every kernel launch first checks that its work-group (each dimension and the product) and
+ * the kernel's local memory (CL_KERNEL_LOCAL_MEM_SIZE: its __local arrays and the __local
+ * arguments set) are within these limits, and every buffer set as a kernel argument that its
+ * size is within the max allocation; a violation fails the launch with CNN_ERROR_INTERNAL and
+ * a message naming the kernel, the sizes and the limit. Plans made before the call keep the
+ * limits they were made with. CNN_ERROR_UNSUPPORTED on a context that is not OpenCL. Without
+ * this call nothing is checked or queried. */
+cnn_status cnn_cl_test_set_limits(cnn_context *ctx, size_t max_work_group_size,
+                                  uint64_t local_mem_bytes, uint64_t max_alloc_bytes);
+
 /* Name of an OpenCL error code ("CL_INVALID_VALUE"). */
 const char *cnn_cl_error_name(cl_int code);
 

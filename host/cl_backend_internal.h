@@ -17,6 +17,10 @@ typedef struct cl_backend {
     cnn_cl_programs programs;
     cl_event *op_events;           /* kernels of the last operation (all of its passes) */
     int op_event_count, op_event_cap;
+    /* Tests only (cnn_cl_test_set_limits): info and max_work_item hold lowered limits, and
+     * every launch checks its work-group and the kernel's local memory against them, every
+     * buffer argument its size against info.max_alloc_bytes. 0: no checks, no extra queries. */
+    int strict_limits;
 } cl_backend;
 
 /* Start a new operation: forget the events of the previous one. */
@@ -25,6 +29,11 @@ void cnn_cl_op_begin(cl_backend *b);
 /* Enqueue a kernel of the current operation; global sizes are multiples of local. */
 cnn_status cnn_cl_launch(cl_backend *b, cl_kernel kernel, cl_uint dims, const size_t *global,
                          const size_t *local);
+
+/* The work-group of a 1-D launch: want (a power of two) or the largest power of two below it
+ * that the device allows (its work-group size and its first dimension's work-items). A global
+ * size rounded up to a multiple of want is a multiple of it. */
+size_t cnn_cl_local_1d(const cl_backend *b, size_t want);
 
 /* Set kernel argument i; records the failing call on error. */
 cnn_status cnn_cl_set_arg(cl_backend *b, cl_kernel kernel, cl_uint i, size_t size,
@@ -101,7 +110,12 @@ void cnn_cl_pool2d_release(cnn_backend *be, void *state);
 cnn_status cnn_cl_bias_act(cnn_backend *be, const cnn_bias_act_desc *d, void *out,
                            const void *x, const void *bias);
 
-/* Kernels index with 32-bit ints: refuse larger tensors with a clear status. */
+/* Kernels index with 32-bit ints: refuse larger tensors with a clear status. The limit is
+ * 2^31 less CNN_CL_INDEX_SLACK elements, so that a 1-D launch of one work-item per element,
+ * rounded up to whole work-groups (bias_act, the weight packing and transforms), still has
+ * global ids that are ints (the kernels compare `int i = get_global_id(0)` with the count). */
+#define CNN_CL_INDEX_SLACK 4096
+
 cnn_status cnn_cl_check_int_range(cl_backend *b, const char *what, const int64_t *dims, int n);
 
 #endif /* CNNCL_CL_BACKEND_INTERNAL_H */

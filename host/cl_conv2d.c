@@ -4,7 +4,7 @@
  * implicit GEMM and 1x1 GEMM are in cl_conv2d_igemm.c, the depthwise kernel in
  * cl_conv2d_depthwise.c, Winograd in cl_conv2d_winograd.c. */
 #include "cl_backend_internal.h"
-#include "fault.h"
+#include "cl_fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,13 +194,13 @@ static cnn_status direct_prepare(cl_backend *b, const cnn_conv2d_desc *d, void *
         cl_int err = clGetKernelWorkGroupInfo(st->kernel, b->device, CL_KERNEL_WORK_GROUP_SIZE,
                                               sizeof kernel_wg, &kernel_wg, NULL);
         if (err != CL_SUCCESS) {
-            clReleaseKernel(st->kernel);
+            cnn_cl_release_kernel(st->kernel);
             free(st);
             return CNN_CL_FAIL(be->ctx, "clGetKernelWorkGroupInfo", err);
         }
         if ((size_t)t.lx * t.ly * t.lz <= kernel_wg || t.lx * t.ly * t.lz == 1)
             break;
-        clReleaseKernel(st->kernel);
+        cnn_cl_release_kernel(st->kernel);
         direct_tiles before = t;
         fit_to_work_group(&t, kernel_wg, b->max_work_item);
         if (!memcmp(&before, &t, sizeof t)) {
@@ -264,7 +264,7 @@ static cnn_status direct_run(cl_backend *b, void *state, void *out, const void *
 static void direct_release(void *state)
 {
     conv_state *st = state;
-    clReleaseKernel(st->kernel);
+    cnn_cl_release_kernel(st->kernel);
     free(st);
 }
 

@@ -1,7 +1,7 @@
 /* Depthwise convolution on OpenCL (kernels/conv2d_depthwise.cl): one input channel per group,
  * vectors along output rows; each work-item stages its zero-padded input rows in local memory. */
 #include "cl_backend_internal.h"
-#include "fault.h"
+#include "cl_fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,7 +134,7 @@ void cnn_cl_depthwise_release(void *state)
 {
     dw_state *st = state;
     if (st->kernel)
-        clReleaseKernel(st->kernel);
+        cnn_cl_release_kernel(st->kernel);
     free(st);
 }
 

@@ -39,17 +39,22 @@ static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 static int threads(const gpu_tiles *t) { return (t->tn / t->wn) * (t->tm / t->wm); }
 
+/* Bytes of one entry of the kernel's row table (row_ref in conv2d_gemm_gpu.c: three ints). */
+#define ROW_REF_BYTES 12
+
 /* What the kernel's static checks ask (each work-item loads whole float4 of A and one pixel
- * of B), and what the device allows. */
+ * of B), and what the device allows. Local memory: the double-buffered A and B tiles, and the
+ * two steps' row tables of TK entries (all but the ONE_BY_ONE variant; counted for both). */
 static int tiles_fit(const cl_backend *b, const gpu_tiles *t)
 {
     if (t->tm <= 0 || t->tn <= 0 || t->tk <= 0 || t->wm <= 0 || t->wn <= 0 ||
         t->tm % t->wm || t->tn % t->wn || t->tm % 4)
         return 0;
     const int n = threads(t);
-    const size_t local_bytes = 2u * (size_t)t->tk * (size_t)(t->tm + t->tn) * 4u;
+    const size_t local_bytes = 2u * (size_t)t->tk * (size_t)(t->tm + t->tn) * 4u +
+                               2u * (size_t)t->tk * ROW_REF_BYTES;
     return (t->tk * t->tm / 4) % n == 0 && t->tk * t->tm / 4 >= n && (t->tk * t->tn) % n == 0 &&
-           n % t->tn == 0 && (size_t)n <= b->info.max_work_group_size &&
+           n % t->tn == 0 && n >= t->tk && (size_t)n <= b->info.max_work_group_size &&
            (size_t)(t->tn / t->wn) <= b->max_work_item[0] &&
            (size_t)(t->tm / t->wm) <= b->max_work_item[1] &&
            local_bytes + 256 <= b->info.local_mem_bytes;
@@ -92,8 +97,10 @@ static gpu_tiles default_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
         }
     }
     gpu_tiles t = d->k / d->groups <= 32 ? v->narrow : v->wide;
+    /* Down to one work-item and a few hundred bytes, so that every device has a tile. */
     static const gpu_tiles fallbacks[] = {
-        {64, 64, 16, 4, 4}, {32, 32, 16, 2, 2}, {16, 16, 16, 2, 2}, {8, 8, 8, 2, 2}};
+        {64, 64, 16, 4, 4}, {32, 32, 16, 2, 2}, {16, 16, 16, 2, 2}, {8, 8, 8, 2, 2},
+        {4, 4, 4, 2, 2},    {4, 1, 1, 4, 1}};
     for (size_t i = 0; !tiles_fit(b, &t) && i < sizeof fallbacks / sizeof fallbacks[0]; i++)
         t = fallbacks[i];
     return t;
@@ -122,7 +129,7 @@ int cnn_cl_gemm_gpu_candidates(cl_backend *b, const cnn_conv2d_desc *d,
         {64, 64, 32, 4, 4},   {32, 128, 32, 2, 8}, {32, 64, 32, 2, 4},  {32, 32, 16, 2, 2}};
     const gpu_tiles rule = default_tiles(b, d);
     int n = 0;
-    if (n < max)
+    if (n < max && tiles_fit(b, &rule)) /* else the device has no tile at all */
         tuning_string(tunings[n++], &rule);
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0] && n < max; i++) {
         const gpu_tiles *t = &shapes[i];
@@ -244,7 +251,7 @@ static cnn_status pack_weights(cl_backend *b, gemm_gpu_state *st, cl_mem weights
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i++, sizeof blocks, &blocks);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i++, sizeof groups, &groups);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i++, sizeof flip, &flip);
-    const size_t local = 64 <= b->info.max_work_group_size ? 64 : 1;
+    const size_t local = cnn_cl_local_1d(b, 64);
     const size_t global = cnn_round_up(st->packed_count, local);
     if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 1, &global, &local);
     return s;
@@ -277,8 +284,8 @@ cnn_status cnn_cl_gemm_gpu_run(cl_backend *b, void *state, cl_mem out, cl_mem in
 void cnn_cl_gemm_gpu_release(void *state)
 {
     gemm_gpu_state *st = state;
-    if (st->conv) clReleaseKernel(st->conv);
-    if (st->pack) clReleaseKernel(st->pack);
-    if (st->packed) clReleaseMemObject(st->packed);
+    if (st->conv) cnn_cl_release_kernel(st->conv);
+    if (st->pack) cnn_cl_release_kernel(st->pack);
+    if (st->packed) cnn_cl_release_mem(st->packed);
     free(st);
 }

@@ -283,9 +283,9 @@ static cnn_status pack_weights(cl_backend *b, igemm_state *st, const cnn_conv2d_
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 6, sizeof k_blocks, &k_blocks);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 7, sizeof groups, &groups);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 8, sizeof flip, &flip);
-    const size_t local = 64, global = cnn_round_up(st->packed_count, local);
+    const size_t local = cnn_cl_local_1d(b, 64), global = cnn_round_up(st->packed_count, 64);
     if (s == CNN_SUCCESS)
-        s = cnn_cl_launch(b, k, 1, &global, local <= b->info.max_work_group_size ? &local : NULL);
+        s = cnn_cl_launch(b, k, 1, &global, &local);
     return s;
 }
 
@@ -326,9 +326,9 @@ cnn_status cnn_cl_igemm_run(cl_backend *b, void *state, const cnn_conv2d_desc *d
 void cnn_cl_igemm_release(void *state)
 {
     igemm_state *st = state;
-    if (st->conv) clReleaseKernel(st->conv);
-    if (st->pack) clReleaseKernel(st->pack);
-    if (st->packed) clReleaseMemObject(st->packed);
+    if (st->conv) cnn_cl_release_kernel(st->conv);
+    if (st->pack) cnn_cl_release_kernel(st->pack);
+    if (st->packed) cnn_cl_release_mem(st->packed);
     cnn_cl_padded_input_release(&st->padded);
     free(st);
 }

@@ -60,10 +60,14 @@ static uint64_t fused_local_bytes(const cnn_conv2d_desc *d, int vt)
     return 36u * (uint64_t)(d->c * nv * WINO_STRIP + WINO_STRIP) * 4u;
 }
 
-/* Whether the fused kernel (F(4x4) only) serves d with vt vectors per register tile. */
-static int fused_fits(const cl_backend *b, const cnn_conv2d_desc *d, int vt)
+/* Whether the fused kernel (F(4x4) only) serves d with vt vectors per register tile and
+ * blocks of kb output channels: its local V within the device's local memory, and its
+ * transformed weights, output channels padded to whole blocks, within the max allocation. */
+static int fused_fits(const cl_backend *b, const cnn_conv2d_desc *d, int vt, int kb)
 {
-    return d->groups == 1 && fused_local_bytes(d, vt) <= b->info.local_mem_bytes;
+    const uint64_t u_bytes = 36u * (uint64_t)(ceil_div(d->k, kb) * kb) * (uint64_t)d->c * 4u;
+    return d->groups == 1 && fused_local_bytes(d, vt) <= b->info.local_mem_bytes &&
+           u_bytes <= b->info.max_alloc_bytes;
 }
 
 /* The rule for the fused kernel, CPU-shaped: where its local V fits, on maps whose tile rows fill
@@ -78,10 +82,10 @@ static void fused_rule(const cl_backend *b, const cnn_conv2d_desc *d, wino_size 
     const int64_t lanes = ceil_div(tiles_w, WINO_STRIP) * WINO_STRIP;
     if (cnn_cl_gpu_kernels(b) || z->m != 4 || 4 * tiles_w < 3 * lanes)
         return;
-    if (fused_fits(b, d, 2)) {
+    if (fused_fits(b, d, 2, 8)) {
         z->fused_kb = 8;
         z->fused_vt = 2;
-    } else if (fused_fits(b, d, 1)) {
+    } else if (fused_fits(b, d, 1, 16)) {
         z->fused_kb = 16;
         z->fused_vt = 1;
     }
@@ -112,7 +116,7 @@ static int choose_size(const cl_backend *b, const cnn_conv2d_desc *d, wino_size 
         if (strncmp(rest, "fused", 5) == 0) {
             int kb, vt, end = 0;
             if (sscanf(rest, "fused kb%d vt%d%n", &kb, &vt, &end) != 2 || rest[end] != '\0' ||
-                z->m != 4 || kb < 1 || kb > 16 || vt < 1 || vt > 2 || !fused_fits(b, d, vt))
+                z->m != 4 || kb < 1 || kb > 16 || vt < 1 || vt > 2 || !fused_fits(b, d, vt, kb))
                 return 0;
             z->fused_kb = kb;
             z->fused_vt = vt;
@@ -172,8 +176,12 @@ static int64_t rows_per_pass(cl_backend *b, const cnn_conv2d_desc *d, int points
     const uint64_t widest =
         (uint64_t)points * (uint64_t)(d->c > d->k ? d->c : d->k) * 4u * (uint64_t)tiles_w;
     uint64_t fit = limit / per_row;
-    if (b->info.max_alloc_bytes / widest < fit)
-        fit = b->info.max_alloc_bytes / widest;
+    /* M has WINO_STRIP floats of slack past its chunk (see cnn_cl_winograd_prepare). */
+    const uint64_t slack = WINO_STRIP * 4u;
+    const uint64_t max_alloc =
+        b->info.max_alloc_bytes > slack ? b->info.max_alloc_bytes - slack : 0;
+    if (max_alloc / widest < fit)
+        fit = max_alloc / widest;
     if (fit == 0)
         return 0;
     if ((uint64_t)rows <= fit)
@@ -216,7 +224,9 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
                          (unsigned long long)cnn_context_workspace_limit(ctx));
     const int64_t chunk = rows * tiles_w;
     const int64_t cg = d->c / d->groups;
-    const int64_t u_dims[3] = {points, d->k, cg};
+    /* The fused kernel's transformed weights hold whole blocks of output channels. */
+    const int64_t k_padded = z.fused_kb ? ceil_div(d->k, z.fused_kb) * z.fused_kb : d->k;
+    const int64_t u_dims[3] = {points, k_padded, cg};
     const int64_t v_dims[3] = {points, d->c, chunk};
     const int64_t m_dims[3] = {points, d->k, chunk};
     const int64_t tile_dims[2] = {rows_total + rows, tiles_w};
@@ -226,11 +236,11 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     if (s == CNN_SUCCESS && !z.fused_kb)
         s = cnn_cl_check_int_range(b, "conv2d winograd products", m_dims, 3);
     if (s == CNN_SUCCESS) s = cnn_cl_check_int_range(b, "conv2d winograd tiles", tile_dims, 2);
-    if (s == CNN_SUCCESS && (uint64_t)(points * d->k * cg) * 4u > b->info.max_alloc_bytes)
+    if (s == CNN_SUCCESS && (uint64_t)(points * k_padded * cg) * 4u > b->info.max_alloc_bytes)
         s = cnn_error(ctx, CNN_ERROR_LIMIT_EXCEEDED,
                       "conv2d winograd: the transformed weights (%lld floats) exceed the device's "
                       "max allocation of %llu bytes",
-                      (long long)(points * d->k * cg),
+                      (long long)(points * k_padded * cg),
                       (unsigned long long)b->info.max_alloc_bytes);
     if (s != CNN_SUCCESS)
         return s;
@@ -268,7 +278,6 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     st->fused_kb = z.fused_kb;
     char options[160];
     char gemm_variant[CNN_CL_VARIANT_MAX] = "";
-    const int64_t k_padded = z.fused_kb ? ceil_div(d->k, z.fused_kb) * z.fused_kb : d->k;
     if (z.fused_kb) {
         st->fused_tr = strips % z.fused_vt == 0 ? 1 : z.fused_vt;
         snprintf(options, sizeof options,
@@ -346,7 +355,7 @@ cnn_status cnn_cl_winograd_run(cl_backend *b, void *state, cl_mem out, cl_mem in
         const size_t k_padded =
             st->fused ? (size_t)ceil_div(p->K, st->fused_kb) * st->fused_kb : (size_t)p->K;
         const size_t global = cnn_round_up(k_padded * (size_t)p->Cg, 64);
-        const size_t local = 64 <= b->info.max_work_group_size ? 64 : 1;
+        const size_t local = cnn_cl_local_1d(b, 64);
         s = set_args(b, st->weights, weights, st->u, NULL, p);
         if (s == CNN_SUCCESS) s = cnn_cl_launch(b, st->weights, 1, &global, &local);
         if (s != CNN_SUCCESS)
@@ -357,7 +366,7 @@ cnn_status cnn_cl_winograd_run(cl_backend *b, void *state, cl_mem out, cl_mem in
     /* CPU-shaped transforms: a work-item per strip of tiles, row and channel; GPU-shaped: per
      * tile and channel, in work-groups of 64 tiles. */
     const size_t strips = (size_t)ceil_div(p->tiles_w, WINO_STRIP);
-    const size_t gpu_local[3] = {64 <= b->info.max_work_group_size ? 64 : 1, 1, 1};
+    const size_t gpu_local[3] = {cnn_cl_local_1d(b, 64), 1, 1};
     const size_t gpu_tiles = cnn_round_up((size_t)p->chunk, gpu_local[0]);
     const size_t in_global[3] = {st->gpu ? gpu_tiles : strips, st->gpu ? (size_t)p->C
                                                                        : (size_t)p->rows,
@@ -414,13 +423,13 @@ void cnn_cl_winograd_release(void *state)
         cnn_cl_gemm_gpu_release(st->gemm);
     else if (st->gemm)
         cnn_cl_igemm_release(st->gemm);
-    if (st->weights) clReleaseKernel(st->weights);
-    if (st->input) clReleaseKernel(st->input);
-    if (st->output) clReleaseKernel(st->output);
-    if (st->fused) clReleaseKernel(st->fused);
-    if (st->u) clReleaseMemObject(st->u);
-    if (st->v) clReleaseMemObject(st->v);
-    if (st->m) clReleaseMemObject(st->m);
+    if (st->weights) cnn_cl_release_kernel(st->weights);
+    if (st->input) cnn_cl_release_kernel(st->input);
+    if (st->output) cnn_cl_release_kernel(st->output);
+    if (st->fused) cnn_cl_release_kernel(st->fused);
+    if (st->u) cnn_cl_release_mem(st->u);
+    if (st->v) cnn_cl_release_mem(st->v);
+    if (st->m) cnn_cl_release_mem(st->m);
     cnn_cl_padded_input_release(&st->padded);
     free(st);
 }
@@ -439,9 +448,9 @@ int cnn_cl_winograd_candidates(cl_backend *b, const cnn_conv2d_desc *d,
     for (int i = 0; i < 2 && n < max; i++) {
         wino_size z = {sizes[i], (sizes[i] + 2) * (sizes[i] + 2), 0, 0, ""};
         if (z.m == 4) {
-            if (fused_fits(b, d, 2) && n < max)
+            if (fused_fits(b, d, 2, 8) && n < max)
                 snprintf(tunings[n++], CNN_TUNING_MAX, "f4 fused kb8 vt2");
-            if (fused_fits(b, d, 1) && n < max)
+            if (fused_fits(b, d, 1, 16) && n < max)
                 snprintf(tunings[n++], CNN_TUNING_MAX, "f4 fused kb16 vt1");
         }
         const int64_t tiles_w = ceil_div(d->ow, z.m);

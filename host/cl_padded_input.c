@@ -97,8 +97,8 @@ cnn_status cnn_cl_padded_input_run(cl_backend *b, cnn_cl_padded_input *pi, cl_me
 void cnn_cl_padded_input_release(cnn_cl_padded_input *pi)
 {
     if (pi->kernel)
-        clReleaseKernel(pi->kernel);
+        cnn_cl_release_kernel(pi->kernel);
     if (pi->buffer)
-        clReleaseMemObject(pi->buffer);
+        cnn_cl_release_mem(pi->buffer);
     memset(pi, 0, sizeof *pi);
 }

@@ -2,7 +2,7 @@
  * kernels; on GPUs one work-item per output element, on CPUs pooling takes rows of outputs as
  * vectors per work-item. */
 #include "cl_backend_internal.h"
-#include "fault.h"
+#include "cl_fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,17 +30,18 @@ typedef struct pool_state {
  * CPU-shaped ones, capped by the device's limits. */
 static size_t row_width(const cl_backend *b)
 {
-    size_t w = cnn_cl_gpu_kernels(b) ? 32 : 16;
-    while (w > 1 && (w > b->info.max_work_group_size || w > b->max_work_item[0]))
-        w /= 2;
-    return w;
+    return cnn_cl_local_1d(b, cnn_cl_gpu_kernels(b) ? 32 : 16);
 }
 
 cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void **state)
 {
     cl_backend *b = (cl_backend *)be;
+    /* Padding can make the output larger than the input (a 2x2 window, stride 1, pad 1). */
     const int64_t in_dims[4] = {d->n, d->c, d->h, d->w};
+    const int64_t out_dims[4] = {d->n, d->c, d->oh, d->ow};
     cnn_status s = cnn_cl_check_int_range(b, "pool2d input", in_dims, 4);
+    if (s == CNN_SUCCESS)
+        s = cnn_cl_check_int_range(b, "pool2d output", out_dims, 4);
     if (s != CNN_SUCCESS)
         return s;
     pool_state *st = cnn_calloc(1, sizeof *st);
@@ -123,7 +124,7 @@ void cnn_cl_pool2d_release(cnn_backend *be, void *state)
 {
     (void)be;
     pool_state *st = state;
-    clReleaseKernel(st->kernel);
+    cnn_cl_release_kernel(st->kernel);
     free(st);
 }
 
@@ -144,9 +145,7 @@ cnn_status cnn_cl_bias_act(cnn_backend *be, const cnn_bias_act_desc *d, void *ou
     cl_mem m_x = (cl_mem)x, m_out = (cl_mem)out, m_bias = d->has_bias ? (cl_mem)bias : m_x;
     cl_int count = (cl_int)(d->n * d->c * d->h * d->w), plane = (cl_int)(d->h * d->w);
     cl_int channels = (cl_int)d->c, has_bias = d->has_bias, act = (cl_int)d->activation;
-    size_t local = row_width(b) * 4;
-    while (local > b->info.max_work_group_size)
-        local /= 2;
+    const size_t local = cnn_cl_local_1d(b, row_width(b) * 4);
     size_t global = cnn_round_up((size_t)count, local);
     cnn_cl_op_begin(b);
     s = cnn_cl_set_arg(b, k, 0, sizeof m_x, &m_x);
@@ -158,6 +157,6 @@ cnn_status cnn_cl_bias_act(cnn_backend *be, const cnn_bias_act_desc *d, void *ou
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 6, sizeof has_bias, &has_bias);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 7, sizeof act, &act);
     if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 1, &global, &local);
-    clReleaseKernel(k); /* the enqueued launch keeps what it needs */
+    cnn_cl_release_kernel(k); /* the enqueued launch keeps what it needs */
     return s;
 }

@@ -57,7 +57,7 @@ void cnn_cl_programs_release(cnn_cl_programs *ps)
     cnn_cl_program_entry *e = ps->head;
     while (e) {
         cnn_cl_program_entry *next = e->next;
-        clReleaseProgram(e->program);
+        cnn_cl_release_program(e->program);
         free(e->source_name);
         free(e->options);
         free(e);
@@ -154,11 +154,11 @@ static cl_program build_from_cache(cnn_cl_programs *ps, const char *key)
     free(bin);
     if (err != CL_SUCCESS || status != CL_SUCCESS || !p) {
         if (p)
-            clReleaseProgram(p);
+            cnn_cl_release_program(p);
         return NULL;
     }
     if (cnn_cl_build_program(p, 1, &ps->device, NULL) != CL_SUCCESS) {
-        clReleaseProgram(p);
+        cnn_cl_release_program(p);
         return NULL;
     }
     return p;
@@ -218,7 +218,7 @@ static cnn_status build(cnn_cl_programs *ps, cnn_context *ctx, const char *sourc
             s = cnn_error(ctx, CNN_ERROR_BUILD_FAILED, "building %s with options '%s' failed: %s",
                           source_name, options, cnn_cl_error_name(err));
             append_build_log(ctx, p, ps->device);
-            clReleaseProgram(p);
+            cnn_cl_release_program(p);
             p = NULL;
         } else {
             cnn_log(CNN_LOG_DEBUG, "program %s [%s] built in %.1f ms", source_name, options,

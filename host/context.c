@@ -40,14 +40,8 @@ static void context_free_now(cnn_context *ctx)
     free(ctx);
 }
 
-/* Inside a call (the lock held), the free waits for the outermost unlock. */
-static void context_free(cnn_context *ctx)
-{
-    if (ctx->lock_depth > 0)
-        ctx->free_pending = 1;
-    else
-        context_free_now(ctx);
-}
+/* Always inside a call (the lock held): the free waits for the outermost unlock. */
+static void context_free(cnn_context *ctx) { ctx->free_pending = 1; }
 
 void cnn_context_lock(cnn_context *ctx)
 {
@@ -82,7 +76,7 @@ cnn_status cnn_context_complete(cnn_context **out, cnn_context *ctx, cnn_status 
                               : cnn_status_string(status);
         cnn_copy_message(errbuf, errbuf_size, msg);
         if (ctx)
-            context_free(ctx);
+            context_free_now(ctx); /* never handed out: nobody holds its lock */
         *out = NULL;
         return status;
     }

@@ -1,6 +1,6 @@
 /* Interop with a caller's OpenCL objects (include/cnncl_opencl.h). */
 #include "cnncl_opencl.h"
-#include "fault.h"
+#include "cl_fault.h"
 
 #include "cl_backend.h"
 
@@ -73,7 +73,7 @@ static cnn_status tensor_wrap_cl_locked(cnn_tensor **tensor, cnn_context *ctx, c
                              ? "cnn_tensor_wrap_cl: the buffer belongs to another cl_context"
                              : "cnn_tensor_wrap_cl: the buffer is smaller than the tensor");
     }
-    err = clRetainMemObject(buffer);
+    err = cnn_cl_retain_mem(buffer);
     if (err != CL_SUCCESS) {
         free(t);
         return CNN_CL_FAIL(ctx, "clRetainMemObject", err);
