@@ -8,9 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifndef CNNBENCH_SUITE_DIR
 #define CNNBENCH_SUITE_DIR "bench/suites"
+#endif
+/* Where an installed cnnbench finds its suites when the source tree is not there. */
+#ifndef CNNBENCH_INSTALLED_SUITE_DIR
+#define CNNBENCH_INSTALLED_SUITE_DIR "/usr/local/share/cnncl/suites"
 #endif
 
 #define LINE_MAX_CHARS 4096
@@ -195,7 +200,13 @@ int bench_suite_load(bench_suite *suite, const char *path, char *err, size_t err
     return status;
 }
 
-const char *bench_suite_default_dir(void) { return CNNBENCH_SUITE_DIR; }
+const char *bench_suite_default_dir(void)
+{
+    struct stat st;
+    if (stat(CNNBENCH_SUITE_DIR, &st) != 0 && stat(CNNBENCH_INSTALLED_SUITE_DIR, &st) == 0)
+        return CNNBENCH_INSTALLED_SUITE_DIR;
+    return CNNBENCH_SUITE_DIR;
+}
 
 const char *bench_suite_dir(const char *option)
 {
@@ -204,7 +215,7 @@ const char *bench_suite_dir(const char *option)
     const char *env = getenv("CNNCL_SUITE_DIR");
     if (env && env[0])
         return env;
-    return CNNBENCH_SUITE_DIR;
+    return bench_suite_default_dir();
 }
 
 static int ends_with_txt(const char *s)

@@ -58,7 +58,8 @@ int bench_suite_parse_line(bench_entry *entry, const char *line, char *err, size
  * keeps the entries before the bad line. */
 int bench_suite_load(bench_suite *suite, const char *path, char *err, size_t err_size);
 
-/* The build's default suite directory (the source tree's bench/suites). */
+/* The build's default suite directory: the source tree's bench/suites, or where the suites
+ * are installed (share/cnncl/suites) when the source tree is not there. */
 const char *bench_suite_default_dir(void);
 /* The directory to use: option when not NULL, else $CNNCL_SUITE_DIR when set and not empty,
  * else the default. */

@@ -5,10 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef CNNCL_VERSION_STRING
-#define CNNCL_VERSION_STRING "0.0.0"
-#endif
-
+/* CNNCL_VERSION_STRING: from cnncl_version.h, generated from the project's version. */
 const char *cnn_version(void) { return CNNCL_VERSION_STRING; }
 
 const char *cnn_status_string(cnn_status status)
