@@ -57,22 +57,41 @@ static void fit_to_shape(direct_tiles *t, const cnn_conv2d_desc *d)
         t->cb = (int)(d->c / d->groups);
 }
 
+/* Tile extents saturate here: strides and dilations may be huge (valid on maps where they
+ * leave one output), and a saturated extent just makes the local tile not fit. */
+#define TILE_CAP ((int64_t)1 << 40)
+
+static int64_t sat_mul(int64_t a, int64_t b)
+{
+    int64_t r;
+    return __builtin_mul_overflow(a, b, &r) || r > TILE_CAP ? TILE_CAP : r;
+}
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    int64_t r;
+    return __builtin_add_overflow(a, b, &r) || r > TILE_CAP ? TILE_CAP : r;
+}
+
 static int64_t in_tile_h(const direct_tiles *t, const cnn_conv2d_desc *d)
 {
-    return (int64_t)(t->ly - 1) * d->stride_h + (d->r - 1) * d->dilation_h + 1;
+    return sat_add(sat_add(sat_mul(t->ly - 1, d->stride_h), sat_mul(d->r - 1, d->dilation_h)),
+                   1);
 }
 
 static int64_t in_tile_w(const direct_tiles *t, const cnn_conv2d_desc *d)
 {
-    return (int64_t)(t->lx * t->wpt_x - 1) * d->stride_w + (d->s - 1) * d->dilation_w + 1;
+    return sat_add(sat_add(sat_mul((int64_t)t->lx * t->wpt_x - 1, d->stride_w),
+                           sat_mul(d->s - 1, d->dilation_w)),
+                   1);
 }
 
 /* Both buffers of the staged input and weight tiles (the kernel double-buffers them). */
 static int64_t local_bytes(const direct_tiles *t, const cnn_conv2d_desc *d)
 {
-    const int64_t in = (int64_t)t->cb * in_tile_h(t, d) * in_tile_w(t, d);
-    const int64_t w = (int64_t)t->lz * t->wpt_k * t->cb * d->r * d->s;
-    return 2 * (in + w) * (int64_t)sizeof(float);
+    const int64_t in = sat_mul(sat_mul(t->cb, in_tile_h(t, d)), in_tile_w(t, d));
+    const int64_t w = sat_mul((int64_t)t->lz * t->wpt_k * t->cb, sat_mul(d->r, d->s));
+    return sat_mul(2 * (int64_t)sizeof(float), sat_add(in, w));
 }
 
 /* Fit the staged tiles into local memory: fewer channels per step first, then smaller tiles;
@@ -224,8 +243,9 @@ static cnn_status direct_prepare(cl_backend *b, const cnn_conv2d_desc *d, void *
     p->Cg = (cl_int)(d->c / d->groups); p->Kg = (cl_int)kg; p->k_blocks = (cl_int)k_blocks;
     p->flip = d->flip; p->has_bias = d->has_bias; p->activation = (cl_int)d->activation;
     p->cb = t.cb;
-    p->in_tile_h = (cl_int)in_tile_h(&t, d);
-    p->in_tile_w = (cl_int)in_tile_w(&t, d);
+    /* Saturated extents only happen for the global-memory variant, which does not read them. */
+    p->in_tile_h = (cl_int)(in_tile_h(&t, d) < INT32_MAX ? in_tile_h(&t, d) : INT32_MAX);
+    p->in_tile_w = (cl_int)(in_tile_w(&t, d) < INT32_MAX ? in_tile_w(&t, d) : INT32_MAX);
     st->local[0] = (size_t)t.lx; st->local[1] = (size_t)t.ly; st->local[2] = (size_t)t.lz;
     st->global[0] = (size_t)((d->ow + tile_w - 1) / tile_w) * (size_t)t.lx;
     st->global[1] = cnn_round_up((size_t)d->oh, (size_t)t.ly);

@@ -30,8 +30,10 @@ cnn_pool2d_params cnn_pool2d_params_default(void)
  * ceil mode a last window that would start in the right padding is dropped. */
 static int64_t pool_extent(int64_t in, int64_t k, int64_t stride, int64_t pad, int ceil_mode)
 {
-    int64_t span = in + 2 * pad - k;
-    int64_t out = (span + (ceil_mode ? stride - 1 : 0)) / stride + 1;
+    /* The caller checked k <= in + 2 pad with pad <= k / 2: span is in range; the ceiling
+     * without span + stride - 1, which overflows for huge strides. */
+    const int64_t span = (in - k) + 2 * pad;
+    int64_t out = span / stride + (ceil_mode && span % stride != 0) + 1;
     if (ceil_mode && (out - 1) * stride >= in + pad)
         out--;
     return out;
@@ -70,12 +72,13 @@ cnn_status cnn_pool2d_make_desc(cnn_context *ctx, cnn_pool2d_desc *d, const int6
                              "pool2d: padding %lldx%lld must be between 0 and half the window "
                              "%lldx%lld",
                              LL(ph), LL(pw), LL(kh), LL(kw));
-        /* in + 2*pad cannot overflow: pad <= k/2 and k is compared against it below. */
-        if (kh > in[2] + 2 * ph || kw > in[3] + 2 * pw)
+        /* k - 2 pad > in, not k > in + 2 pad: with pad <= k / 2 this cannot overflow, even
+         * for windows near INT64_MAX. */
+        if (kh - 2 * ph > in[2] || kw - 2 * pw > in[3])
             return cnn_error(ctx, CNN_ERROR_INVALID_SHAPE,
-                             "pool2d: window %lldx%lld is larger than the padded input "
-                             "%lldx%lld",
-                             LL(kh), LL(kw), LL(in[2] + 2 * ph), LL(in[3] + 2 * pw));
+                             "pool2d: window %lldx%lld is larger than the input %lldx%lld "
+                             "with padding %lldx%lld",
+                             LL(kh), LL(kw), LL(in[2]), LL(in[3]), LL(ph), LL(pw));
     }
     memset(d, 0, sizeof *d);
     d->n = in[0]; d->c = in[1]; d->h = in[2]; d->w = in[3];

@@ -355,6 +355,9 @@ static int test_bad_input(cnn_context *ctx)
         0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 'I', 'H', 'D', 'R',
         0x00, 0x01, 0x86, 0xa0, 0x00, 0x01, 0x86, 0xa0, 8, 2, 0, 0, 0, 0, 0, 0, 0};
     CHECK(expect_load_error("huge.png", huge, sizeof huge, "over the limit") == 0);
+    /* stb_image decodes a short P5 file, leaving pixels uninitialized: refused first. */
+    CHECK(expect_load_error("short.pgm", "P5\n64 64\n255\n\x01\x02", 15,
+                            "truncated: 15 bytes, its PGM/PPM header promises 4109") == 0);
     snprintf(path, sizeof path, "%s/no-such-image.png", scratch);
     CHECK(cnnf_image_load(path, CNNF_ALPHA_DROP, &img, err, sizeof err) != 0);
     CHECK(strstr(err, "no-such-image.png") && strstr(err, "No such file"));

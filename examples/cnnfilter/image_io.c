@@ -25,6 +25,38 @@ static int fail(char *err, size_t err_size, const char *fmt, ...)
     return -1;
 }
 
+/* Binary PGM/PPM (P5/P6): the bytes the header promises, or 0 when it is not one. stb_image
+ * decodes a short P5/P6 file without saying so, leaving the missing pixels uninitialized. */
+static uint64_t pnm_needed(const unsigned char *b, size_t size)
+{
+    if (size < 3 || b[0] != 'P' || (b[1] != '5' && b[1] != '6'))
+        return 0;
+    const uint64_t channels = b[1] == '6' ? 3 : 1;
+    uint64_t v[3] = {0, 0, 0};
+    size_t i = 2;
+    for (int k = 0; k < 3; k++) {
+        for (;;) { /* blanks and # comments */
+            while (i < size && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n'))
+                i++;
+            if (i < size && b[i] == '#') {
+                while (i < size && b[i] != '\n')
+                    i++;
+                continue;
+            }
+            break;
+        }
+        if (i >= size || b[i] < '0' || b[i] > '9')
+            return 0; /* let stb_image say what is wrong */
+        while (i < size && b[i] >= '0' && b[i] <= '9' && v[k] < ((uint64_t)1 << 40))
+            v[k] = v[k] * 10 + (uint64_t)(b[i++] - '0');
+    }
+    i++; /* the one blank after maxval */
+    const uint64_t sample = v[2] > 255 ? 2 : 1;
+    if (v[0] > CNNF_MAX_SIDE || v[1] > CNNF_MAX_SIDE)
+        return 0; /* refused for its size anyway */
+    return (uint64_t)i + v[0] * v[1] * channels * sample;
+}
+
 int cnnf_image_decode(const unsigned char *bytes, size_t size, const char *name, cnnf_alpha alpha,
                       cnnf_image *out, char *err, size_t err_size)
 {
@@ -55,6 +87,10 @@ int cnnf_image_decode(const unsigned char *bytes, size_t size, const char *name,
         (int64_t)w * h > CNNF_MAX_PIXELS)
         return fail(err, err_size, "%s: %d x %d pixels, over the limit of %d a side and %d Mpixel",
                     name, w, h, CNNF_MAX_SIDE, CNNF_MAX_PIXELS >> 20);
+    const uint64_t pnm = pnm_needed(bytes, size);
+    if (pnm > size)
+        return fail(err, err_size, "%s: truncated: %zu bytes, its PGM/PPM header promises %llu",
+                    name, size, (unsigned long long)pnm);
     /* Alpha is the last channel of 2 (gray + alpha) and 4 (RGBA). */
     const int has_alpha = comp == 2 || comp == 4;
     const int colour = comp >= 3;

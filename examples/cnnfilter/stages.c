@@ -93,6 +93,13 @@ int cnnf_kernel_parse(const char *text, float **values, int *kh, int *kw, char *
             return fail(err, err_size, "kernel \"%.40s\": more than %d values in a row", text,
                         CNNF_KERNEL_MAX);
         }
+        /* A value of row rows + 1: checked here, before it is stored (the end-of-row check
+         * comes too late for a row past the last one). */
+        if (rows >= CNNF_KERNEL_MAX) {
+            free(v);
+            return fail(err, err_size, "kernel \"%.40s\": more than %d rows", text,
+                        CNNF_KERNEL_MAX);
+        }
         v[count++] = (float)x;
         n_row++;
         p = end;
