@@ -75,6 +75,13 @@ static int parse_descriptor(raw_spec *r, const char *s, size_t len, size_t col0,
             } else {
                 end = len;
                 i = len;
+                /* Written back quoted (bench_problem_format), so it may not hold a quote. */
+                const char *quote = memchr(s + start, '"', end - start);
+                if (quote)
+                    return bench_fail(err, err_size,
+                                "column %zu: a name without quotes may not contain '\"' "
+                                "(write n\"NAME\")",
+                                col0 + (size_t)(quote - s));
             }
             if (end - start >= BENCH_NAME_MAX)
                 return bench_fail(err, err_size, "column %zu: the name is longer than %d characters",
@@ -374,6 +381,12 @@ static int resolve_output(const raw_spec *r, bench_problem *p, char *err, size_t
                         given, out[2], out[3], ceil_out[2], ceil_out[3]);
         }
     }
+    /* The canonical text writes oh and ow: they must fit the fields' limit too. */
+    if (out[2] > FIELD_MAX || out[3] > FIELD_MAX)
+        return bench_fail(err, err_size,
+                    "the output %" PRId64 "x%" PRId64 " is larger than %" PRId64
+                    " (the largest value of a field)",
+                    out[2], out[3], FIELD_MAX);
     p->oh = out[2];
     p->ow = out[3];
     return 0;

@@ -318,6 +318,9 @@ static int test_invalid(cnn_context *ctx)
         {"ic3ih5oc2kh3-1", "unexpected character '-'", "column 13"},
         {"ic3ih99999999999999999999oc2kh3", "'ih'", "larger than"},
         {"ic3ih2147483648oc2kh3", "'ih'", "larger than"},
+        /* found by fuzzing: both broke the canonical text's round trip */
+        {"ic1ih8oc8kh3n1\"", "name without quotes", "contain"},
+        {"ic1ih5oc1kh1pw2147483647", "the output", "largest value of a field"},
         {"ic3id5ih5oc2kh3", "'id'", "3-D"},
         {"ic3ih5oc2kh3kd3", "'kd'", "3-D"},
         {"ic3ih5oc2kh3od3", "'od'", "3-D"},
