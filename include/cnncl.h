@@ -187,7 +187,7 @@ typedef struct cnn_context cnn_context;
  * On failure *ctx is NULL and, if errbuf is not NULL, the reason is written there
  * (NUL-terminated, truncated to errbuf_size). The chosen device is logged at INFO. */
 CNN_API cnn_status cnn_context_create(cnn_context **ctx, const char *selector, char *errbuf,
-                              size_t errbuf_size);
+                                      size_t errbuf_size);
 
 /** Destroy the context; waits for its queued work. Tensors and plans of the context must be
  * destroyed first. NULL is accepted. */
@@ -268,7 +268,7 @@ typedef struct cnn_tensor cnn_tensor;
 
 /** Create an n x c x h x w float tensor (contents undefined). All sizes must be >= 1. */
 CNN_API cnn_status cnn_tensor_create(cnn_tensor **tensor, cnn_context *ctx, int64_t n, int64_t c,
-                             int64_t h, int64_t w);
+                                     int64_t h, int64_t w);
 /** Destroy a tensor. NULL is accepted. */
 CNN_API void cnn_tensor_destroy(cnn_tensor *tensor);
 /** The shape as {n, c, h, w}. */
@@ -344,19 +344,21 @@ CNN_API cnn_conv2d_params cnn_conv2d_params_default(void);
  * CNN_ERROR_INVALID_SHAPE if the kernel is larger than the padded input or the channels
  * do not fit; out is written only on success. */
 CNN_API cnn_status cnn_conv2d_output_shape(int64_t out[4], const int64_t input[4],
-                                   const int64_t weights[4], const cnn_conv2d_params *params);
+                                           const int64_t weights[4],
+                                           const cnn_conv2d_params *params);
 
 /** Number of weights of a layer, K_h * K_w * (C_i / groups) * C_o (the seed's formula for
  * groups = 1), biases not counted. */
 CNN_API cnn_status cnn_conv2d_weight_count(int64_t *count, int64_t kernel_h, int64_t kernel_w,
-                                   int64_t in_channels, int64_t out_channels, int64_t groups);
+                                           int64_t in_channels, int64_t out_channels,
+                                           int64_t groups);
 
 /** One-shot convolution: out = act(conv(input, weights) + bias). bias is a {1, K, 1, 1} tensor or
  * NULL (no bias). Plans are made and cached inside the context. out must have the shape that
  * cnn_conv2d_output_shape() gives and must not alias input, weights or bias. */
 CNN_API cnn_status cnn_conv2d(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *input,
-                      const cnn_tensor *weights, const cnn_tensor *bias,
-                      const cnn_conv2d_params *params);
+                              const cnn_tensor *weights, const cnn_tensor *bias,
+                              const cnn_conv2d_params *params);
 
 /** A plan validates a convolution once, chooses its algorithm and builds its kernel; it is then
  * executed many times on tensors of the planned shapes. */
@@ -365,16 +367,17 @@ typedef struct cnn_conv2d_plan cnn_conv2d_plan;
 /** Make a plan for a convolution of input_shape with weight_shape and params (validated as
  * cnn_conv2d() does). has_bias: whether executions pass a bias tensor. */
 CNN_API cnn_status cnn_conv2d_plan_create(cnn_conv2d_plan **plan, cnn_context *ctx,
-                                  const int64_t input_shape[4], const int64_t weight_shape[4],
-                                  int has_bias, const cnn_conv2d_params *params);
+                                          const int64_t input_shape[4],
+                                          const int64_t weight_shape[4], int has_bias,
+                                          const cnn_conv2d_params *params);
 /** Run the plan: out = act(conv(input, weights) + bias), on tensors of the planned shapes
  * (bias: given exactly when the plan has one); out must not alias the others. */
 CNN_API cnn_status cnn_conv2d_plan_execute(cnn_conv2d_plan *plan, cnn_tensor *out,
-                                   const cnn_tensor *input, const cnn_tensor *weights,
-                                   const cnn_tensor *bias);
+                                           const cnn_tensor *input, const cnn_tensor *weights,
+                                           const cnn_tensor *bias);
 /** The algorithm the plan uses (never AUTO), and its output shape. */
 CNN_API cnn_status cnn_conv2d_plan_info(const cnn_conv2d_plan *plan, cnn_conv2d_algo *algo,
-                                int64_t out_shape[4]);
+                                        int64_t out_shape[4]);
 /** Destroy a plan. NULL is accepted. */
 CNN_API void cnn_conv2d_plan_destroy(cnn_conv2d_plan *plan);
 
@@ -385,7 +388,7 @@ CNN_API const char *cnn_conv2d_algo_string(cnn_conv2d_algo algo);
 /** Bias + activation as an operation of its own: out = act(x + bias[c]). out may be x (in
  * place). bias is {1, C, 1, 1} or NULL. */
 CNN_API cnn_status cnn_bias_act(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *x,
-                        const cnn_tensor *bias, cnn_activation activation);
+                                const cnn_tensor *bias, cnn_activation activation);
 
 /** @} */
 
@@ -432,21 +435,22 @@ CNN_API cnn_pool2d_params cnn_pool2d_params_default(void);
  * CNN_ERROR_INVALID_SHAPE if the window is larger than the padded input; out is written only
  * on success. */
 CNN_API cnn_status cnn_pool2d_output_shape(int64_t out[4], const int64_t input[4],
-                                   const cnn_pool2d_params *params);
+                                           const cnn_pool2d_params *params);
 
 /** One-shot pooling; plans are cached inside the context. out must have the output shape. */
 CNN_API cnn_status cnn_pool2d(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *input,
-                      const cnn_pool2d_params *params);
+                              const cnn_pool2d_params *params);
 
 /** A pooling validated once and executed many times on tensors of the planned shape. */
 typedef struct cnn_pool2d_plan cnn_pool2d_plan;
 
 /** Make a plan for a pooling of input_shape with params (validated as cnn_pool2d() does). */
 CNN_API cnn_status cnn_pool2d_plan_create(cnn_pool2d_plan **plan, cnn_context *ctx,
-                                  const int64_t input_shape[4], const cnn_pool2d_params *params);
+                                          const int64_t input_shape[4],
+                                          const cnn_pool2d_params *params);
 /** Run the plan on an input of the planned shape; out must have the output shape. */
 CNN_API cnn_status cnn_pool2d_plan_execute(cnn_pool2d_plan *plan, cnn_tensor *out,
-                                   const cnn_tensor *input);
+                                           const cnn_tensor *input);
 /** Destroy a plan. NULL is accepted. */
 CNN_API void cnn_pool2d_plan_destroy(cnn_pool2d_plan *plan);
 
