@@ -554,7 +554,11 @@ int bench_problem_format(const bench_problem *p, char *buf, size_t size)
     /* The parser deduces an omitted padding from oh/ow (convolution) or copies the h-padding
      * (pw); print exactly what it needs to come back to the same pads. */
     const int pad_h_sym = p->ph == p->pb, pad_w_sym = p->pw == p->pr;
-    const int print_ow = p->ow != p->oh || (!pad_w_sym && (p->pw != p->ph || p->pr != p->pb));
+    /* w-pads equal to the h-pads: neither ow nor pw, so that the parser copies the h-pads again
+     * (a printed ow would make it deduce the w-pads from ow instead, which may differ: found by
+     * fuzzing) and computes the same ow from them. */
+    const int w_pads_copy_h = p->pw == p->ph && p->pr == p->pb;
+    const int print_ow = !w_pads_copy_h && (p->ow != p->oh || !pad_w_sym);
     append(&t, "oh%" PRId64, p->oh);
     if (print_ow)
         append(&t, "ow%" PRId64, p->ow);

@@ -349,7 +349,16 @@ static int test_bad_input(cnn_context *ctx)
     const size_t n = fread(bytes, 1, sizeof bytes, f);
     fclose(f);
     CHECK(n > 100 && n < sizeof bytes);
-    CHECK(expect_load_error("truncated.png", bytes, n / 2, "cannot decode") == 0);
+    CHECK(expect_load_error("truncated.png", bytes, n / 2, "damaged or truncated PNG") == 0);
+    /* Found by fuzzing stb_image 2.27, refused before it sees them: a JPEG Huffman table of
+     * more than 256 codes (stb writes past its table), and a segment longer than the file. */
+    static const unsigned char dht[] = {0xff, 0xd8, 0xff, 0xc4, 0x00, 0x13, 0x00, 0x20, 0x20,
+                                        0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+                                        0x20, 0x20, 0x20, 0x20, 0x20, 0xff, 0xd9};
+    CHECK(expect_load_error("dht.jpg", dht, sizeof dht, "a Huffman table of 512 codes") == 0);
+    static const unsigned char long_segment[] = {0xff, 0xd8, 0xff, 0xc4, 0x00, 0xff, 0x01};
+    CHECK(expect_load_error("segment.jpg", long_segment, sizeof long_segment,
+                            "damaged or truncated JPEG") == 0);
     /* A PNG header claiming 100000 x 100000 pixels: refused before decoding. */
     static const unsigned char huge[] = {
         0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 'I', 'H', 'D', 'R',

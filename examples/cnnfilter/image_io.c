@@ -25,8 +25,9 @@ static int fail(char *err, size_t err_size, const char *fmt, ...)
     return -1;
 }
 
-/* Binary PGM/PPM (P5/P6): the bytes the header promises, or 0 when it is not one. stb_image
- * decodes a short P5/P6 file without saying so, leaving the missing pixels uninitialized. */
+/* Binary PGM/PPM (P5/P6): the bytes the header promises, 0 when it is not one, UINT64_MAX when
+ * its header is incomplete. stb_image decodes a short P5/P6 file (or one without maxval)
+ * without saying so, leaving the missing pixels uninitialized. */
 static uint64_t pnm_needed(const unsigned char *b, size_t size)
 {
     if (size < 3 || b[0] != 'P' || (b[1] != '5' && b[1] != '6'))
@@ -46,7 +47,7 @@ static uint64_t pnm_needed(const unsigned char *b, size_t size)
             break;
         }
         if (i >= size || b[i] < '0' || b[i] > '9')
-            return 0; /* let stb_image say what is wrong */
+            return UINT64_MAX; /* no width, height or maxval: stb_image would read on */
         while (i < size && b[i] >= '0' && b[i] <= '9' && v[k] < ((uint64_t)1 << 40))
             v[k] = v[k] * 10 + (uint64_t)(b[i++] - '0');
     }
@@ -57,6 +58,76 @@ static uint64_t pnm_needed(const unsigned char *b, size_t size)
     return (uint64_t)i + v[0] * v[1] * channels * sample;
 }
 
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* PNG: every chunk's length within the file. stb_image trusts a chunk's length and allocates
+ * for it (a 75-byte file made it ask for 2 GiB). 0, or -1 with a message. */
+static int check_png_chunks(const unsigned char *b, size_t size, const char *name, char *err,
+                            size_t err_size)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
+    if (size < 8 || memcmp(b, sig, 8) != 0)
+        return 0;
+    for (size_t at = 8; at + 12 <= size;) {
+        const uint64_t len = be32(b + at);
+        if (len > size - at - 12)
+            return fail(err, err_size, "%s: damaged or truncated PNG: a chunk of %llu bytes at "
+                        "byte %zu, %zu left", name, (unsigned long long)len, at, size - at - 12);
+        if (!memcmp(b + at + 4, "IEND", 4))
+            break;
+        at += 12 + (size_t)len;
+    }
+    return 0;
+}
+
+/* JPEG: the segments before and between scans, and every Huffman table (DHT) holding at most
+ * 256 codes. stb_image 2.27 writes past its table for more (found by fuzzing). 0, or -1. */
+static int check_jpeg_segments(const unsigned char *b, size_t size, const char *name,
+                               char *err, size_t err_size)
+{
+    if (size < 4 || b[0] != 0xff || b[1] != 0xd8)
+        return 0;
+    size_t at = 2;
+    while (at + 4 <= size) {
+        if (b[at] != 0xff)
+            return fail(err, err_size, "%s: damaged JPEG: no marker at byte %zu", name, at);
+        const unsigned char m = b[at + 1];
+        if (m == 0xd9) /* EOI */
+            break;
+        if (m == 0x01 || m == 0xff || (m >= 0xd0 && m <= 0xd7)) { /* no length */
+            at += m == 0xff ? 1 : 2;
+            continue;
+        }
+        const size_t len = (size_t)b[at + 2] << 8 | b[at + 3];
+        if (len < 2 || len > size - at - 2)
+            return fail(err, err_size, "%s: damaged or truncated JPEG: a segment of %zu bytes at "
+                        "byte %zu", name, len, at);
+        if (m == 0xc4) { /* DHT: tables of 1 + 16 counts + the codes' values */
+            for (size_t t = at + 4, end = at + 2 + len; t < end;) {
+                if (end - t < 17)
+                    return fail(err, err_size, "%s: damaged JPEG: a short Huffman table", name);
+                size_t codes = 0;
+                for (int i = 1; i <= 16; i++)
+                    codes += b[t + (size_t)i];
+                if (codes > 256 || codes > end - t - 17)
+                    return fail(err, err_size, "%s: damaged JPEG: a Huffman table of %zu codes",
+                                name, codes);
+                t += 17 + codes;
+            }
+        }
+        at += 2 + len;
+        if (m == 0xda) { /* SOS: entropy-coded data to the next marker other than RSTn */
+            while (at + 1 < size &&
+                   !(b[at] == 0xff && b[at + 1] != 0 && !(b[at + 1] >= 0xd0 && b[at + 1] <= 0xd7)))
+                at++;
+        }
+    }
+    return 0;
+}
+
 int cnnf_image_decode(const unsigned char *bytes, size_t size, const char *name, cnnf_alpha alpha,
                       cnnf_image *out, char *err, size_t err_size)
 {
@@ -65,6 +136,9 @@ int cnnf_image_decode(const unsigned char *bytes, size_t size, const char *name,
         return fail(err, err_size, "%s: empty file", name);
     if (size > (size_t)INT32_MAX)
         return fail(err, err_size, "%s: larger than 2 GiB", name);
+    if (check_png_chunks(bytes, size, name, err, err_size) ||
+        check_jpeg_segments(bytes, size, name, err, err_size))
+        return -1;
     int w = 0, h = 0, comp = 0;
     if (!stbi_info_from_memory(bytes, (int)size, &w, &h, &comp)) {
         /* stb refuses PNGs over 2^30 bytes decoded as not PNG at all (and then tries the other
@@ -88,6 +162,9 @@ int cnnf_image_decode(const unsigned char *bytes, size_t size, const char *name,
         return fail(err, err_size, "%s: %d x %d pixels, over the limit of %d a side and %d Mpixel",
                     name, w, h, CNNF_MAX_SIDE, CNNF_MAX_PIXELS >> 20);
     const uint64_t pnm = pnm_needed(bytes, size);
+    if (pnm == UINT64_MAX)
+        return fail(err, err_size, "%s: damaged PGM/PPM header (width, height and maxval)",
+                    name);
     if (pnm > size)
         return fail(err, err_size, "%s: truncated: %zu bytes, its PGM/PPM header promises %llu",
                     name, size, (unsigned long long)pnm);
