@@ -381,7 +381,12 @@ static int resolve_output(const raw_spec *r, bench_problem *p, char *err, size_t
                         given, out[2], out[3], ceil_out[2], ceil_out[3]);
         }
     }
-    /* The canonical text writes oh and ow: they must fit the fields' limit too. */
+    /* The canonical text writes oh, ow and the pads: they must fit the fields' limit too. */
+    if (p->ph > FIELD_MAX || p->pb > FIELD_MAX || p->pw > FIELD_MAX || p->pr > FIELD_MAX)
+        return bench_fail(err, err_size,
+                    "the padding %" PRId64 "+%" PRId64 "x%" PRId64 "+%" PRId64
+                    " is larger than %" PRId64 " (the largest value of a field)",
+                    p->ph, p->pb, p->pw, p->pr, FIELD_MAX);
     if (out[2] > FIELD_MAX || out[3] > FIELD_MAX)
         return bench_fail(err, err_size,
                     "the output %" PRId64 "x%" PRId64 " is larger than %" PRId64
