@@ -64,6 +64,11 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
 cnn_status cnn_cl_igemm_run(cl_backend *b, void *state, const cnn_conv2d_desc *d, cl_mem out,
                             cl_mem in, cl_mem weights, uint64_t weights_stamp, cl_mem bias);
 void cnn_cl_igemm_release(void *state);
+/* Repack OIHW weights with conv2d_pack.cl's conv2d_pack_weights (kernel pack) into packed:
+ * [group][k-block][c][r][s][kb], zeros past kg; count floats. Shared by both GEMMs. */
+cnn_status cnn_cl_pack_weights(cl_backend *b, cl_kernel pack, cl_mem weights, cl_mem packed,
+                               size_t count, cl_int kg, cl_int cg, cl_int rs, cl_int kb,
+                               cl_int k_blocks, cl_int groups, cl_int flip);
 /* Tile shapes worth timing for d (tuning strings, see backend.h). */
 int cnn_cl_igemm_candidates(cl_backend *b, const cnn_conv2d_desc *d,
                             char (*tunings)[CNN_TUNING_MAX], int max);

@@ -235,28 +235,6 @@ cnn_status cnn_cl_gemm_gpu_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     return CNN_SUCCESS;
 }
 
-/* The weights as [group][block of TM channels][c r s][TM], zeros past Kg. */
-static cnn_status pack_weights(cl_backend *b, gemm_gpu_state *st, cl_mem weights)
-{
-    const cl_int kg = st->shape.Kg, cg = (cl_int)st->cg, rs = (cl_int)st->rs, kb = st->t.tm;
-    const cl_int blocks = st->shape.k_blocks, groups = (cl_int)st->groups, flip = st->flip;
-    cl_kernel k = st->pack;
-    cl_uint i = 0;
-    cnn_status s = cnn_cl_set_arg(b, k, i++, sizeof weights, &weights);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i++, sizeof st->packed, &st->packed);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i++, sizeof kg, &kg);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i++, sizeof cg, &cg);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i++, sizeof rs, &rs);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i++, sizeof kb, &kb);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i++, sizeof blocks, &blocks);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i++, sizeof groups, &groups);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, i++, sizeof flip, &flip);
-    const size_t local = cnn_cl_local_1d(b, 64);
-    const size_t global = cnn_round_up(st->packed_count, local);
-    if (s == CNN_SUCCESS) s = cnn_cl_launch(b, k, 1, &global, &local);
-    return s;
-}
-
 cnn_status cnn_cl_gemm_gpu_run(cl_backend *b, void *state, cl_mem out, cl_mem in,
                                cl_mem weights, uint64_t weights_stamp, cl_mem bias)
 {
@@ -265,7 +243,10 @@ cnn_status cnn_cl_gemm_gpu_run(cl_backend *b, void *state, cl_mem out, cl_mem in
     /* Repack only when the weights' contents may have changed since the last packing. */
     if (weights_stamp == 0 || weights_stamp != st->packed_stamp) {
         st->packed_stamp = 0;
-        s = pack_weights(b, st, weights);
+        /* [group][block of TM channels][c r s][TM], zeros past Kg */
+        s = cnn_cl_pack_weights(b, st->pack, weights, st->packed, st->packed_count,
+                                st->shape.Kg, (cl_int)st->cg, (cl_int)st->rs, st->t.tm,
+                                st->shape.k_blocks, (cl_int)st->groups, st->flip);
         if (s != CNN_SUCCESS)
             return s;
         st->packed_stamp = weights_stamp;

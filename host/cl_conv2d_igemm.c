@@ -267,25 +267,22 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
     return CNN_SUCCESS;
 }
 
-static cnn_status pack_weights(cl_backend *b, igemm_state *st, const cnn_conv2d_desc *d,
-                               cl_mem weights)
+cnn_status cnn_cl_pack_weights(cl_backend *b, cl_kernel pack, cl_mem weights, cl_mem packed,
+                               size_t count, cl_int kg, cl_int cg, cl_int rs, cl_int kb,
+                               cl_int k_blocks, cl_int groups, cl_int flip)
 {
-    const cl_int kg = st->shape.Kg, cg = st->shape.Cg, rs = st->shape.R * st->shape.S;
-    const cl_int kb = st->t.block, k_blocks = st->shape.k_blocks;
-    const cl_int groups = st->shape.groups, flip = d->flip;
-    cl_kernel k = st->pack;
-    cnn_status s = cnn_cl_set_arg(b, k, 0, sizeof weights, &weights);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 1, sizeof st->packed, &st->packed);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 2, sizeof kg, &kg);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 3, sizeof cg, &cg);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 4, sizeof rs, &rs);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 5, sizeof kb, &kb);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 6, sizeof k_blocks, &k_blocks);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 7, sizeof groups, &groups);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, k, 8, sizeof flip, &flip);
-    const size_t local = cnn_cl_local_1d(b, 64), global = cnn_round_up(st->packed_count, 64);
+    cnn_status s = cnn_cl_set_arg(b, pack, 0, sizeof weights, &weights);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, pack, 1, sizeof packed, &packed);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, pack, 2, sizeof kg, &kg);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, pack, 3, sizeof cg, &cg);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, pack, 4, sizeof rs, &rs);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, pack, 5, sizeof kb, &kb);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, pack, 6, sizeof k_blocks, &k_blocks);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, pack, 7, sizeof groups, &groups);
+    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, pack, 8, sizeof flip, &flip);
+    const size_t local = cnn_cl_local_1d(b, 64), global = cnn_round_up(count, local);
     if (s == CNN_SUCCESS)
-        s = cnn_cl_launch(b, k, 1, &global, &local);
+        s = cnn_cl_launch(b, pack, 1, &global, &local);
     return s;
 }
 
@@ -297,7 +294,9 @@ cnn_status cnn_cl_igemm_run(cl_backend *b, void *state, const cnn_conv2d_desc *d
     /* Repack only when the weights' contents may have changed since the last packing. */
     if (weights_stamp == 0 || weights_stamp != st->packed_stamp) {
         st->packed_stamp = 0;
-        s = pack_weights(b, st, d, weights);
+        s = cnn_cl_pack_weights(b, st->pack, weights, st->packed, st->packed_count,
+                                st->shape.Kg, st->shape.Cg, st->shape.R * st->shape.S,
+                                st->t.block, st->shape.k_blocks, st->shape.groups, d->flip);
         if (s == CNN_SUCCESS)
             st->packed_stamp = weights_stamp;
     }

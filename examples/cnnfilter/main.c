@@ -555,6 +555,11 @@ static int run(const options *opts)
     double stage_ms[MAX_STAGES] = {0}, wall0 = now_ms();
     double worst_err = 0.0;
     int verify_failed = 0, images_done = 0, batches = 0;
+    cnnf_pipeline pipelines[MAX_STAGES];
+    int pipeline_channels[MAX_STAGES];
+    memset(pipelines, 0, sizeof pipelines);
+    for (int k = 0; k < MAX_STAGES; k++)
+        pipeline_channels[k] = -1;
     grid_capture grid;
     memset(&grid, 0, sizeof grid);
     grid.o = &o;
@@ -598,19 +603,26 @@ static int run(const options *opts)
             capture_stage(&grid, -1, &in[0]);
         for (int k = 0; k < branches; k++) {
             const int first = o.each ? k : 0, count = o.each ? 1 : o.stage_count;
-            cnnf_pipeline pl;
-            int rc = cnnf_pipeline_prepare(&pl, o.stages + first, count, in[0].c, err,
+            /* Prepared once per branch and channel count (conv stages read their .npy). */
+            cnnf_pipeline *pl = &pipelines[k];
+            int rc = 0;
+            if (pipeline_channels[k] != in[0].c) {
+                cnnf_pipeline_free(pl);
+                pipeline_channels[k] = -1;
+                rc = cnnf_pipeline_prepare(pl, o.stages + first, count, in[0].c, err,
                                            sizeof err);
+                if (rc == 0)
+                    pipeline_channels[k] = in[0].c;
+            }
             if (rc == 0)
-                rc = cnnf_pipeline_run(&pl, ctx, in, n, out, o.timing ? stage_ms + first : NULL,
+                rc = cnnf_pipeline_run(pl, ctx, in, n, out, o.timing ? stage_ms + first : NULL,
                                        want_grid && !o.each ? capture_stage : NULL, &grid, err,
                                        sizeof err);
             if (rc == 0 && want_grid && o.each)
                 capture_stage(&grid, k, &out[0]);
             if (rc == 0 && ref)
-                rc = cnnf_pipeline_run(&pl, ref, in, n, check, NULL, NULL, NULL, err,
+                rc = cnnf_pipeline_run(pl, ref, in, n, check, NULL, NULL, NULL, err,
                                        sizeof err);
-            cnnf_pipeline_free(&pl);
             for (int b = 0; b < n; b++) {
                 job *jb = members[b];
                 if (rc != 0) {
@@ -674,6 +686,8 @@ static int run(const options *opts)
                 images_done, n_paths, o.output, batches,
                 failures ? "; see the errors above" : "");
     code = failures || verify_failed ? 1 : 0;
+    for (int k = 0; k < branches; k++)
+        cnnf_pipeline_free(&pipelines[k]);
 done:
     free(in);
     free(out);
