@@ -6,9 +6,9 @@
  * (rows 7-8 hold descenders) in a 6x9 cell, drawn at an integer scale.
  */
 #include "grid.h"
+#include "fail.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,19 +120,6 @@ static const unsigned char font[95][FONT_H] = {
     {0x18, 0x04, 0x04, 0x02, 0x04, 0x04, 0x18, 0x00, 0x00}, /* } */
     {0x00, 0x00, 0x08, 0x15, 0x02, 0x00, 0x00, 0x00, 0x00}, /* ~ */
 };
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void set_err(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (err == NULL || err_size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 void cnnf_image8_free(cnnf_image8 *img)
 {
@@ -249,49 +236,49 @@ int cnnf_grid_compose(const cnnf_image8 *images, const char *const *labels, int 
                       int columns, int cell_size, cnnf_image8 *out, char *err, size_t err_size)
 {
     if (out == NULL) {
-        set_err(err, err_size, "grid: out is NULL");
+        cnnf_fail(err, err_size, "grid: out is NULL");
         return -1;
     }
     if (count < 1) {
-        set_err(err, err_size, "grid: count must be >= 1 (got %d)", count);
+        cnnf_fail(err, err_size, "grid: count must be >= 1 (got %d)", count);
         return -1;
     }
     if (images == NULL) {
-        set_err(err, err_size, "grid: images is NULL");
+        cnnf_fail(err, err_size, "grid: images is NULL");
         return -1;
     }
     if (columns < 0) {
-        set_err(err, err_size, "grid: columns must be >= 0 (got %d)", columns);
+        cnnf_fail(err, err_size, "grid: columns must be >= 0 (got %d)", columns);
         return -1;
     }
     if (cell_size < 1) {
-        set_err(err, err_size, "grid: cell_size must be >= 1 (got %d)", cell_size);
+        cnnf_fail(err, err_size, "grid: cell_size must be >= 1 (got %d)", cell_size);
         return -1;
     }
     if (cell_size > CNNF_GRID_MAX_SIDE) {
-        set_err(err, err_size, "grid: cell_size %d exceeds the %d-pixel sheet side limit",
-                cell_size, CNNF_GRID_MAX_SIDE);
+        cnnf_fail(err, err_size, "grid: cell_size %d exceeds the %d-pixel sheet side limit",
+                  cell_size, CNNF_GRID_MAX_SIDE);
         return -1;
     }
     for (int i = 0; i < count; i++) {
         const cnnf_image8 *im = &images[i];
         if (im->pixels == NULL) {
-            set_err(err, err_size, "grid: image %d: pixels is NULL", i);
+            cnnf_fail(err, err_size, "grid: image %d: pixels is NULL", i);
             return -1;
         }
         if (im->channels != 1 && im->channels != 3) {
-            set_err(err, err_size, "grid: image %d: channels must be 1 or 3 (got %d)", i,
-                    im->channels);
+            cnnf_fail(err, err_size, "grid: image %d: channels must be 1 or 3 (got %d)", i,
+                      im->channels);
             return -1;
         }
         if (im->width < 1 || im->height < 1) {
-            set_err(err, err_size, "grid: image %d: bad size %dx%d", i, im->width, im->height);
+            cnnf_fail(err, err_size, "grid: image %d: bad size %dx%d", i, im->width, im->height);
             return -1;
         }
         const int64_t bytes = (int64_t)im->width * im->height * im->channels;
         if (bytes > MAX_INPUT_BYTES || (uint64_t)bytes > SIZE_MAX) {
-            set_err(err, err_size, "grid: image %d: %dx%d is too large", i, im->width,
-                    im->height);
+            cnnf_fail(err, err_size, "grid: image %d: %dx%d is too large", i, im->width,
+                      im->height);
             return -1;
         }
     }
@@ -314,14 +301,16 @@ int cnnf_grid_compose(const cnnf_image8 *images, const char *const *labels, int 
     const int64_t w64 = CNNF_GRID_MARGIN + (int64_t)L.cols * (L.tile_w + CNNF_GRID_MARGIN);
     const int64_t h64 = CNNF_GRID_MARGIN + (int64_t)L.rows * (L.tile_h + CNNF_GRID_MARGIN);
     if (w64 > CNNF_GRID_MAX_SIDE || h64 > CNNF_GRID_MAX_SIDE) {
-        set_err(err, err_size, "grid: sheet %" PRId64 "x%" PRId64 " exceeds %d pixels a side",
-                w64, h64, CNNF_GRID_MAX_SIDE);
+        cnnf_fail(err, err_size, "grid: sheet %" PRId64 "x%" PRId64 " exceeds %d pixels a side",
+                  w64, h64, CNNF_GRID_MAX_SIDE);
         return -1;
     }
     const int64_t bytes = w64 * h64 * 3;
     if (bytes > (int64_t)CNNF_GRID_MAX_BYTES) {
-        set_err(err, err_size, "grid: sheet %" PRId64 "x%" PRId64 " needs %" PRId64
-                " bytes, over the 256 MiB limit", w64, h64, bytes);
+        cnnf_fail(err, err_size,
+                  "grid: sheet %" PRId64 "x%" PRId64 " needs %" PRId64
+                  " bytes, over the 256 MiB limit",
+                  w64, h64, bytes);
         return -1;
     }
     L.width = (int)w64;
@@ -329,7 +318,7 @@ int cnnf_grid_compose(const cnnf_image8 *images, const char *const *labels, int 
 
     unsigned char *px = malloc((size_t)bytes);
     if (px == NULL) {
-        set_err(err, err_size, "grid: out of memory (%" PRId64 " bytes for the sheet)", bytes);
+        cnnf_fail(err, err_size, "grid: out of memory (%" PRId64 " bytes for the sheet)", bytes);
         return -1;
     }
     memset(px, (int)CNNF_GRID_SHEET_BG, (size_t)bytes);
@@ -359,7 +348,7 @@ int cnnf_grid_compose(const cnnf_image8 *images, const char *const *labels, int 
         if (blit_scaled(px, L.width, cx + (L.cell - dw) / 2, cy + (L.cell - dh) / 2, dw, dh,
                         im) != 0) {
             free(px);
-            set_err(err, err_size, "grid: out of memory (scaling image %d)", i);
+            cnnf_fail(err, err_size, "grid: out of memory (scaling image %d)", i);
             return -1;
         }
         draw_label(px, &L, cx, cy + L.cell, labels != NULL ? labels[i] : NULL);

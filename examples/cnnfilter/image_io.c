@@ -3,27 +3,18 @@
  * file beside its destination and rename it into place. */
 #define _POSIX_C_SOURCE 200809L
 #include "image_io.h"
+#include "fail.h"
 
 #include <stb_image.h>
 #include <stb_image_write.h>
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* Binary PGM/PPM (P5/P6): the bytes the header promises, 0 when it is not one, UINT64_MAX when
  * its header is incomplete. stb_image decodes a short P5/P6 file (or one without maxval)
@@ -74,8 +65,10 @@ static int check_png_chunks(const unsigned char *b, size_t size, const char *nam
     for (size_t at = 8; at + 12 <= size;) {
         const uint64_t len = be32(b + at);
         if (len > size - at - 12)
-            return fail(err, err_size, "%s: damaged or truncated PNG: a chunk of %llu bytes at "
-                        "byte %zu, %zu left", name, (unsigned long long)len, at, size - at - 12);
+            return cnnf_fail(err, err_size,
+                             "%s: damaged or truncated PNG: a chunk of %llu bytes at "
+                             "byte %zu, %zu left",
+                             name, (unsigned long long)len, at, size - at - 12);
         if (!memcmp(b + at + 4, "IEND", 4))
             break;
         at += 12 + (size_t)len;
@@ -93,7 +86,7 @@ static int check_jpeg_segments(const unsigned char *b, size_t size, const char *
     size_t at = 2;
     while (at + 4 <= size) {
         if (b[at] != 0xff)
-            return fail(err, err_size, "%s: damaged JPEG: no marker at byte %zu", name, at);
+            return cnnf_fail(err, err_size, "%s: damaged JPEG: no marker at byte %zu", name, at);
         const unsigned char m = b[at + 1];
         if (m == 0xd9) /* EOI */
             break;
@@ -103,18 +96,21 @@ static int check_jpeg_segments(const unsigned char *b, size_t size, const char *
         }
         const size_t len = (size_t)b[at + 2] << 8 | b[at + 3];
         if (len < 2 || len > size - at - 2)
-            return fail(err, err_size, "%s: damaged or truncated JPEG: a segment of %zu bytes at "
-                        "byte %zu", name, len, at);
+            return cnnf_fail(err, err_size,
+                             "%s: damaged or truncated JPEG: a segment of %zu bytes at "
+                             "byte %zu",
+                             name, len, at);
         if (m == 0xc4) { /* DHT: tables of 1 + 16 counts + the codes' values */
             for (size_t t = at + 4, end = at + 2 + len; t < end;) {
                 if (end - t < 17)
-                    return fail(err, err_size, "%s: damaged JPEG: a short Huffman table", name);
+                    return cnnf_fail(err, err_size, "%s: damaged JPEG: a short Huffman table",
+                                     name);
                 size_t codes = 0;
                 for (int i = 1; i <= 16; i++)
                     codes += b[t + (size_t)i];
                 if (codes > 256 || codes > end - t - 17)
-                    return fail(err, err_size, "%s: damaged JPEG: a Huffman table of %zu codes",
-                                name, codes);
+                    return cnnf_fail(err, err_size,
+                                     "%s: damaged JPEG: a Huffman table of %zu codes", name, codes);
                 t += 17 + codes;
             }
         }
@@ -133,9 +129,9 @@ int cnnf_image_decode(const unsigned char *bytes, size_t size, const char *name,
 {
     memset(out, 0, sizeof *out);
     if (size == 0)
-        return fail(err, err_size, "%s: empty file", name);
+        return cnnf_fail(err, err_size, "%s: empty file", name);
     if (size > (size_t)INT32_MAX)
-        return fail(err, err_size, "%s: larger than 2 GiB", name);
+        return cnnf_fail(err, err_size, "%s: larger than 2 GiB", name);
     if (check_png_chunks(bytes, size, name, err, err_size) ||
         check_jpeg_segments(bytes, size, name, err, err_size))
         return -1;
@@ -151,23 +147,28 @@ int cnnf_image_decode(const unsigned char *bytes, size_t size, const char *name,
             const uint32_t ph = (uint32_t)bytes[20] << 24 | (uint32_t)bytes[21] << 16 |
                                 (uint32_t)bytes[22] << 8 | bytes[23];
             if (pw > CNNF_MAX_SIDE || ph > CNNF_MAX_SIDE || (uint64_t)pw * ph > CNNF_MAX_PIXELS)
-                return fail(err, err_size, "%s: %u x %u pixels, over the limit of %d a side and "
-                            "%d Mpixel", name, pw, ph, CNNF_MAX_SIDE, CNNF_MAX_PIXELS >> 20);
+                return cnnf_fail(err, err_size,
+                                 "%s: %u x %u pixels, over the limit of %d a side and "
+                                 "%d Mpixel",
+                                 name, pw, ph, CNNF_MAX_SIDE, CNNF_MAX_PIXELS >> 20);
         }
-        return fail(err, err_size, "%s: not an image cnnfilter reads (PNG, JPEG, BMP, PGM/PPM): %s",
-                    name, stbi_failure_reason());
+        return cnnf_fail(err, err_size,
+                         "%s: not an image cnnfilter reads (PNG, JPEG, BMP, PGM/PPM): %s", name,
+                         stbi_failure_reason());
     }
     if (w < 1 || h < 1 || w > CNNF_MAX_SIDE || h > CNNF_MAX_SIDE ||
         (int64_t)w * h > CNNF_MAX_PIXELS)
-        return fail(err, err_size, "%s: %d x %d pixels, over the limit of %d a side and %d Mpixel",
-                    name, w, h, CNNF_MAX_SIDE, CNNF_MAX_PIXELS >> 20);
+        return cnnf_fail(err, err_size,
+                         "%s: %d x %d pixels, over the limit of %d a side and %d Mpixel", name, w,
+                         h, CNNF_MAX_SIDE, CNNF_MAX_PIXELS >> 20);
     const uint64_t pnm = pnm_needed(bytes, size);
     if (pnm == UINT64_MAX)
-        return fail(err, err_size, "%s: damaged PGM/PPM header (width, height and maxval)",
-                    name);
+        return cnnf_fail(err, err_size, "%s: damaged PGM/PPM header (width, height and maxval)",
+                         name);
     if (pnm > size)
-        return fail(err, err_size, "%s: truncated: %zu bytes, its PGM/PPM header promises %llu",
-                    name, size, (unsigned long long)pnm);
+        return cnnf_fail(err, err_size,
+                         "%s: truncated: %zu bytes, its PGM/PPM header promises %llu", name, size,
+                         (unsigned long long)pnm);
     /* Alpha is the last channel of 2 (gray + alpha) and 4 (RGBA). */
     const int has_alpha = comp == 2 || comp == 4;
     const int colour = comp >= 3;
@@ -175,17 +176,17 @@ int cnnf_image_decode(const unsigned char *bytes, size_t size, const char *name,
     int w2, h2, comp2;
     unsigned char *pixels = stbi_load_from_memory(bytes, (int)size, &w2, &h2, &comp2, want);
     if (!pixels)
-        return fail(err, err_size, "%s: cannot decode (%s; truncated or damaged?)", name,
-                    stbi_failure_reason());
+        return cnnf_fail(err, err_size, "%s: cannot decode (%s; truncated or damaged?)", name,
+                         stbi_failure_reason());
     if (w2 != w || h2 != h) {
         stbi_image_free(pixels);
-        return fail(err, err_size, "%s: decoded size %dx%d differs from the header's %dx%d",
-                    name, w2, h2, w, h);
+        return cnnf_fail(err, err_size, "%s: decoded size %dx%d differs from the header's %dx%d",
+                         name, w2, h2, w, h);
     }
     float *data = malloc(sizeof(float) * (size_t)want * (size_t)w * (size_t)h);
     if (!data) {
         stbi_image_free(pixels);
-        return fail(err, err_size, "%s: out of memory for %d x %d x %d", name, want, h, w);
+        return cnnf_fail(err, err_size, "%s: out of memory for %d x %d x %d", name, want, h, w);
     }
     const size_t plane = (size_t)w * (size_t)h;
     for (size_t i = 0; i < plane; i++)
@@ -205,28 +206,28 @@ int cnnf_image_load(const char *path, cnnf_alpha alpha, cnnf_image *out, char *e
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(err, err_size, "%s: %s", path, strerror(errno));
+        return cnnf_fail(err, err_size, "%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         fclose(f);
-        return fail(err, err_size, "%s: not a regular file", path);
+        return cnnf_fail(err, err_size, "%s: not a regular file", path);
     }
     if ((uint64_t)st.st_size > CNNF_MAX_FILE_BYTES) {
         fclose(f);
-        return fail(err, err_size, "%s: %lld bytes, over the limit of %zu MiB", path,
-                    (long long)st.st_size, CNNF_MAX_FILE_BYTES >> 20);
+        return cnnf_fail(err, err_size, "%s: %lld bytes, over the limit of %zu MiB", path,
+                         (long long)st.st_size, CNNF_MAX_FILE_BYTES >> 20);
     }
     const size_t size = (size_t)st.st_size;
     unsigned char *bytes = malloc(size ? size : 1);
     if (!bytes) {
         fclose(f);
-        return fail(err, err_size, "%s: out of memory", path);
+        return cnnf_fail(err, err_size, "%s: out of memory", path);
     }
     const size_t got = fread(bytes, 1, size, f);
     fclose(f);
     if (got != size) {
         free(bytes);
-        return fail(err, err_size, "%s: read %zu of %zu bytes", path, got, size);
+        return cnnf_fail(err, err_size, "%s: read %zu of %zu bytes", path, got, size);
     }
     const int rc = cnnf_image_decode(bytes, size, path, alpha, out, err, err_size);
     free(bytes);
@@ -284,7 +285,7 @@ int cnnf_render(const cnnf_image *img, cnnf_scale scale, unsigned char **pixels,
     if (img->c <= 4) {
         unsigned char *p = malloc(plane * (size_t)img->c);
         if (!p)
-            return fail(err, err_size, "out of memory");
+            return cnnf_fail(err, err_size, "out of memory");
         cnnf_to_8bit(img->data, img->c, img->h, img->w, scale, p);
         *pixels = p;
         *width = img->w;
@@ -300,18 +301,19 @@ int cnnf_render(const cnnf_image *img, cnnf_scale scale, unsigned char **pixels,
     const int rows = (img->c + cols - 1) / cols;
     const int64_t gw = (int64_t)cols * (img->w + 1) - 1, gh = (int64_t)rows * (img->h + 1) - 1;
     if (gw > CNNF_MAX_SIDE * 2 || gh > CNNF_MAX_SIDE * 2)
-        return fail(err, err_size, "%d channels of %d x %d: too large to show as a grid",
-                    img->c, img->h, img->w);
+        return cnnf_fail(err, err_size, "%d channels of %d x %d: too large to show as a grid",
+                         img->c, img->h, img->w);
     unsigned char *all = malloc(plane * (size_t)img->c);
     unsigned char *grid = calloc((size_t)gw * (size_t)gh, 1);
     if (!all || !grid) {
         free(all);
         free(grid);
-        return fail(err, err_size, "out of memory");
+        return cnnf_fail(err, err_size, "out of memory");
     }
     cnnf_to_8bit(img->data, img->c, img->h, img->w, scale, all);
     for (int ch = 0; ch < img->c; ch++) {
-        const int64_t x0 = (int64_t)(ch % cols) * (img->w + 1), y0 = (int64_t)(ch / cols) * (img->h + 1);
+        const int64_t x0 = (int64_t)(ch % cols) * (img->w + 1),
+                      y0 = (int64_t)(ch / cols) * (img->h + 1);
         for (int y = 0; y < img->h; y++)
             for (int x = 0; x < img->w; x++)
                 grid[(size_t)((y0 + y) * gw + x0 + x)] =
@@ -357,22 +359,22 @@ int cnnf_png_write(const char *path, const unsigned char *pixels, int width, int
 {
     struct stat st;
     if (!overwrite && stat(path, &st) == 0)
-        return fail(err, err_size, "%s: exists (--force replaces it)", path);
+        return cnnf_fail(err, err_size, "%s: exists (--force replaces it)", path);
     png_buffer b = {NULL, 0, 0, 0};
     if (!stbi_write_png_to_func(append, &b, width, height, channels, pixels, width * channels) ||
         b.failed) {
         free(b.data);
-        return fail(err, err_size, "%s: PNG encoding failed (out of memory?)", path);
+        return cnnf_fail(err, err_size, "%s: PNG encoding failed (out of memory?)", path);
     }
     char tmp[4096];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= sizeof tmp) {
         free(b.data);
-        return fail(err, err_size, "%s: path too long", path);
+        return cnnf_fail(err, err_size, "%s: path too long", path);
     }
     FILE *f = fopen(tmp, "wb");
     if (!f) {
         free(b.data);
-        return fail(err, err_size, "%s: %s", path, strerror(errno));
+        return cnnf_fail(err, err_size, "%s: %s", path, strerror(errno));
     }
     const int ok = fwrite(b.data, 1, b.size, f) == b.size;
     const int closed = fclose(f) == 0;
@@ -383,9 +385,9 @@ int cnnf_png_write(const char *path, const unsigned char *pixels, int width, int
     if (!overwrite || !placed)
         remove(tmp);
     if (!placed && e == EEXIST)
-        return fail(err, err_size, "%s: exists (--force replaces it)", path);
+        return cnnf_fail(err, err_size, "%s: exists (--force replaces it)", path);
     if (!placed)
-        return fail(err, err_size, "%s: cannot write: %s", path, strerror(e));
+        return cnnf_fail(err, err_size, "%s: cannot write: %s", path, strerror(e));
     return 0;
 }
 

@@ -8,10 +8,10 @@
  * the result does not depend on the host's byte order.
  */
 #include "npy.h"
+#include "fail.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,24 +19,6 @@
 /* Values are assembled into uint32/uint64 and memcpy'd into float/double: needs IEEE sizes. */
 _Static_assert(sizeof(float) == 4, "float must be IEEE binary32");
 _Static_assert(sizeof(double) == 8, "double must be IEEE binary64");
-
-#if defined(__GNUC__)
-#define NPY_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
-#else
-#define NPY_PRINTF(fmt, first)
-#endif
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...) NPY_PRINTF(3, 4);
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL || err_size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
 /* Copy header text into a message: non-printables as '?' (a hostile file must not put newlines
  * or terminal escapes into our one-line errors), long text cut to "abc...". */
@@ -141,7 +123,7 @@ static int parse_descr(const unsigned char *s, size_t len, npy_dtype *dt, char *
         why = "byte order '|' on a multi-byte type";
     }
     if (why != NULL) {
-        set_err(err, err_size, "unsupported dtype '%s' (%s)", shown, why);
+        cnnf_fail(err, err_size, "unsupported dtype '%s' (%s)", shown, why);
         return -1;
     }
     dt->kind = kind == 'f' ? KIND_FLOAT : kind == 'i' ? KIND_INT : KIND_UINT;
@@ -202,7 +184,7 @@ typedef struct {
 
 static int hfail(hdr_parser *h, const char *what)
 {
-    set_err(h->err, h->err_size, "malformed .npy header: %s (at header byte %zu)", what, h->i);
+    cnnf_fail(h->err, h->err_size, "malformed .npy header: %s (at header byte %zu)", what, h->i);
     return -1;
 }
 
@@ -272,7 +254,7 @@ static int parse_shape(hdr_parser *h, int *ndim, int64_t *shape)
     while (!at(h, ')')) {
         int64_t v = 0;
         if (at(h, '-')) {
-            set_err(h->err, h->err_size, "invalid shape: negative dimension in header");
+            cnnf_fail(h->err, h->err_size, "invalid shape: negative dimension in header");
             return -1;
         }
         if (!(h->i < h->n && h->s[h->i] >= '0' && h->s[h->i] <= '9'))
@@ -280,7 +262,7 @@ static int parse_shape(hdr_parser *h, int *ndim, int64_t *shape)
         while (h->i < h->n && h->s[h->i] >= '0' && h->s[h->i] <= '9') {
             const int d = h->s[h->i++] - '0';
             if (v > (INT64_MAX - d) / 10) {
-                set_err(h->err, h->err_size, "invalid shape: dimension too large (over 2^63-1)");
+                cnnf_fail(h->err, h->err_size, "invalid shape: dimension too large (over 2^63-1)");
                 return -1;
             }
             v = v * 10 + d;
@@ -288,8 +270,8 @@ static int parse_shape(hdr_parser *h, int *ndim, int64_t *shape)
         if (at(h, 'L') || at(h, 'l'))
             h->i++; /* Python 2 numpy wrote longs as 3L */
         if (n == CNNF_NPY_MAX_DIMS) {
-            set_err(h->err, h->err_size, "unsupported shape: more than %d dimensions",
-                    CNNF_NPY_MAX_DIMS);
+            cnnf_fail(h->err, h->err_size, "unsupported shape: more than %d dimensions",
+                      CNNF_NPY_MAX_DIMS);
             return -1;
         }
         shape[n++] = v;
@@ -341,11 +323,11 @@ static int parse_header(hdr_parser *h, npy_header *hd)
         if (k == 3) {
             char shown[40];
             show(shown, sizeof shown, key, key_len);
-            set_err(h->err, h->err_size, "malformed .npy header: unexpected key '%s'", shown);
+            cnnf_fail(h->err, h->err_size, "malformed .npy header: unexpected key '%s'", shown);
             return -1;
         }
         if (seen[k]) {
-            set_err(h->err, h->err_size, "malformed .npy header: duplicate key '%s'", keys[k]);
+            cnnf_fail(h->err, h->err_size, "malformed .npy header: duplicate key '%s'", keys[k]);
             return -1;
         }
         seen[k] = 1;
@@ -356,7 +338,7 @@ static int parse_header(hdr_parser *h, npy_header *hd)
         skip_ws(h);
         if (k == 0) {
             if (at(h, '[')) {
-                set_err(h->err, h->err_size, "unsupported dtype: structured (descr is a list)");
+                cnnf_fail(h->err, h->err_size, "unsupported dtype: structured (descr is a list)");
                 return -1;
             }
             if (parse_string(h, &hd->descr, &hd->descr_len) != 0)
@@ -379,7 +361,7 @@ static int parse_header(hdr_parser *h, npy_header *hd)
         return hfail(h, "unexpected text after the dict");
     for (int k = 0; k < 3; k++) {
         if (!seen[k]) {
-            set_err(h->err, h->err_size, "malformed .npy header: missing key '%s'", keys[k]);
+            cnnf_fail(h->err, h->err_size, "malformed .npy header: missing key '%s'", keys[k]);
             return -1;
         }
     }
@@ -406,38 +388,38 @@ int cnnf_npy_parse(const unsigned char *bytes, size_t size, cnnf_array *out, cha
     if (err != NULL && err_size > 0)
         err[0] = '\0';
     if (out == NULL) {
-        set_err(err, err_size, "no output array given");
+        cnnf_fail(err, err_size, "no output array given");
         return -1;
     }
     memset(out, 0, sizeof *out);
     if (bytes == NULL || size == 0) {
-        set_err(err, err_size, "not a .npy file (empty)");
+        cnnf_fail(err, err_size, "not a .npy file (empty)");
         return -1;
     }
     if (memcmp(bytes, magic, size < 6 ? size : 6) != 0) {
-        set_err(err, err_size, "not a .npy file (bad magic)");
+        cnnf_fail(err, err_size, "not a .npy file (bad magic)");
         return -1;
     }
     if (size < 8) {
-        set_err(err, err_size, "truncated .npy preamble (%zu bytes)", size);
+        cnnf_fail(err, err_size, "truncated .npy preamble (%zu bytes)", size);
         return -1;
     }
     if (bytes[6] < 1 || bytes[6] > 3 || bytes[7] != 0) {
-        set_err(err, err_size, "unsupported .npy format version %u.%u (supported: 1.0, 2.0, 3.0)",
-                (unsigned)bytes[6], (unsigned)bytes[7]);
+        cnnf_fail(err, err_size, "unsupported .npy format version %u.%u (supported: 1.0, 2.0, 3.0)",
+                  (unsigned)bytes[6], (unsigned)bytes[7]);
         return -1;
     }
     pre = bytes[6] == 1 ? 10 : 12;
     if (size < pre) {
-        set_err(err, err_size, "truncated .npy preamble (%zu bytes)", size);
+        cnnf_fail(err, err_size, "truncated .npy preamble (%zu bytes)", size);
         return -1;
     }
     hlen = (size_t)bytes[8] | (size_t)bytes[9] << 8;
     if (pre == 12)
         hlen |= (size_t)bytes[10] << 16 | (size_t)((uint32_t)bytes[11] << 24);
     if (hlen > size - pre) {
-        set_err(err, err_size, "header length %zu runs past the end of the file (%zu bytes)",
-                hlen, size);
+        cnnf_fail(err, err_size, "header length %zu runs past the end of the file (%zu bytes)",
+                  hlen, size);
         return -1;
     }
 
@@ -457,14 +439,14 @@ int cnnf_npy_parse(const unsigned char *bytes, size_t size, cnnf_array *out, cha
         if (hd.shape[k] == 0) {
             any_zero = 1;
         } else if (nonzero > INT64_MAX / hd.shape[k]) {
-            set_err(err, err_size, "invalid shape %s: element count overflows", shp);
+            cnnf_fail(err, err_size, "invalid shape %s: element count overflows", shp);
             return -1;
         } else {
             nonzero *= hd.shape[k];
         }
     }
     if (nonzero > INT64_MAX / dt.size) {
-        set_err(err, err_size, "invalid shape %s: byte size overflows", shp);
+        cnnf_fail(err, err_size, "invalid shape %s: byte size overflows", shp);
         return -1;
     }
     count = any_zero ? 0 : nonzero;
@@ -472,19 +454,19 @@ int cnnf_npy_parse(const unsigned char *bytes, size_t size, cnnf_array *out, cha
     data = bytes + pre + hlen;
     avail = size - pre - hlen;
     if ((uint64_t)avail < need) {
-        set_err(err, err_size,
-                "truncated: %zu bytes of data for %" PRId64 " %s (%" PRIu64 " bytes)", avail,
-                count, dt.name, need);
+        cnnf_fail(err, err_size,
+                  "truncated: %zu bytes of data for %" PRId64 " %s (%" PRIu64 " bytes)", avail,
+                  count, dt.name, need);
         return -1;
     }
     /* count <= avail here, so it fits size_t; the float copy may still not (32-bit hosts) */
     if ((size_t)count > SIZE_MAX / sizeof(float)) {
-        set_err(err, err_size, "array %s too large for this platform", shp);
+        cnnf_fail(err, err_size, "array %s too large for this platform", shp);
         return -1;
     }
     f = malloc((count > 0 ? (size_t)count : 1) * sizeof(float));
     if (f == NULL) {
-        set_err(err, err_size, "out of memory for %" PRId64 " floats", count);
+        cnnf_fail(err, err_size, "out of memory for %" PRId64 " floats", count);
         return -1;
     }
 
@@ -535,12 +517,12 @@ int cnnf_npy_load(const char *path, size_t max_bytes, cnnf_array *out, char *err
     if (out != NULL)
         memset(out, 0, sizeof *out);
     if (path == NULL || out == NULL) {
-        set_err(err, err_size, "no path or output array given");
+        cnnf_fail(err, err_size, "no path or output array given");
         return -1;
     }
     fp = fopen(path, "rb");
     if (fp == NULL) {
-        set_err(err, err_size, "%s: cannot open: %s", path, strerror(errno));
+        cnnf_fail(err, err_size, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     /* Size the buffer up front where the stream is seekable; pipes fall back to growing. */
@@ -549,13 +531,13 @@ int cnnf_npy_load(const char *path, size_t max_bytes, cnnf_array *out, char *err
     if (pos >= 0 && fseek(fp, 0, SEEK_SET) == 0) {
         /* a directory opens and "seeks" on Linux but cannot be read: say so, not its size */
         if ((fgetc(fp) == EOF && ferror(fp)) || fseek(fp, 0, SEEK_SET) != 0) {
-            set_err(err, err_size, "%s: read error: %s", path, strerror(errno));
+            cnnf_fail(err, err_size, "%s: read error: %s", path, strerror(errno));
             fclose(fp);
             return -1;
         }
         if ((unsigned long)pos > max_bytes) {
-            set_err(err, err_size, "%s: file is %ld bytes, over the limit of %zu bytes", path,
-                    pos, max_bytes);
+            cnnf_fail(err, err_size, "%s: file is %ld bytes, over the limit of %zu bytes", path,
+                      pos, max_bytes);
             fclose(fp);
             return -1;
         }
@@ -564,7 +546,7 @@ int cnnf_npy_load(const char *path, size_t max_bytes, cnnf_array *out, char *err
         clearerr(fp);
     }
     if (cap > 0 && (buf = malloc(cap)) == NULL) {
-        set_err(err, err_size, "%s: out of memory reading %zu bytes", path, cap);
+        cnnf_fail(err, err_size, "%s: out of memory reading %zu bytes", path, cap);
         fclose(fp);
         return -1;
     }
@@ -579,7 +561,7 @@ int cnnf_npy_load(const char *path, size_t max_bytes, cnnf_array *out, char *err
                 ncap = limit;
             nb = realloc(buf, ncap);
             if (nb == NULL) {
-                set_err(err, err_size, "%s: out of memory reading %zu bytes", path, ncap);
+                cnnf_fail(err, err_size, "%s: out of memory reading %zu bytes", path, ncap);
                 free(buf);
                 fclose(fp);
                 return -1;
@@ -592,7 +574,7 @@ int cnnf_npy_load(const char *path, size_t max_bytes, cnnf_array *out, char *err
         len += got;
         if (got < want) {
             if (ferror(fp)) {
-                set_err(err, err_size, "%s: read error: %s", path, strerror(errno));
+                cnnf_fail(err, err_size, "%s: read error: %s", path, strerror(errno));
                 free(buf);
                 fclose(fp);
                 return -1;
@@ -602,7 +584,7 @@ int cnnf_npy_load(const char *path, size_t max_bytes, cnnf_array *out, char *err
     }
     fclose(fp);
     if (len > max_bytes) {
-        set_err(err, err_size, "%s: file is larger than the limit of %zu bytes", path, max_bytes);
+        cnnf_fail(err, err_size, "%s: file is larger than the limit of %zu bytes", path, max_bytes);
         free(buf);
         return -1;
     }
@@ -610,7 +592,7 @@ int cnnf_npy_load(const char *path, size_t max_bytes, cnnf_array *out, char *err
     rc = cnnf_npy_parse(buf, len, out, why, sizeof why);
     free(buf);
     if (rc != 0)
-        set_err(err, err_size, "%s: %s", path, why);
+        cnnf_fail(err, err_size, "%s: %s", path, why);
     return rc;
 }
 

@@ -1,24 +1,15 @@
 /* The stages on the device (see pipeline.h). A batch lives in one device tensor from stage to
  * stage; the host sees it only for replicated borders, --grid captures and the result. */
 #include "pipeline.h"
+#include "fail.h"
 
 #include "npy.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CNNF_NPY_MAX_BYTES ((size_t)1 << 30)
-
-static int fail(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 int cnnf_pipeline_prepare(cnnf_pipeline *pl, const cnnf_stage *stages, int count, int in_channels,
                           char *err, size_t err_size)
@@ -31,7 +22,7 @@ int cnnf_pipeline_prepare(cnnf_pipeline *pl, const cnnf_stage *stages, int count
     pl->conv_shape = calloc((size_t)(count > 0 ? count : 1), sizeof *pl->conv_shape);
     if (!pl->conv_w || !pl->conv_b || !pl->conv_shape) {
         cnnf_pipeline_free(pl);
-        return fail(err, err_size, "out of memory");
+        return cnnf_fail(err, err_size, "out of memory");
     }
     int channels = in_channels;
     for (int i = 0; i < count; i++) {
@@ -43,7 +34,7 @@ int cnnf_pipeline_prepare(cnnf_pipeline *pl, const cnnf_stage *stages, int count
         memset(&b, 0, sizeof b);
         if (cnnf_npy_load(s->weights_path, CNNF_NPY_MAX_BYTES, &w, why, sizeof why)) {
             cnnf_pipeline_free(pl);
-            return fail(err, err_size, "stage %d (%s): %s", i + 1, s->label, why);
+            return cnnf_fail(err, err_size, "stage %d (%s): %s", i + 1, s->label, why);
         }
         /* K x C/g x R x S, or K x C/g for 1x1 */
         int64_t shape[4] = {0, 0, 1, 1};
@@ -57,15 +48,16 @@ int cnnf_pipeline_prepare(cnnf_pipeline *pl, const cnnf_stage *stages, int count
             cnnf_array_free(&w);
             cnnf_pipeline_free(pl);
             if (!ok)
-                return fail(err, err_size,
-                            "stage %d (%s): %s: weights must be K x C/groups x R x S (4-D) or "
-                            "K x C (2-D)",
-                            i + 1, s->label, s->weights_path);
-            return fail(err, err_size,
-                        "stage %d (%s): %s has %lld input channels per group x %lld groups, "
-                        "but its input has %d channels%s",
-                        i + 1, s->label, s->weights_path, (long long)cg, (long long)groups,
-                        channels, shape[0] % groups ? " (and K is not a multiple of groups)" : "");
+                return cnnf_fail(err, err_size,
+                                 "stage %d (%s): %s: weights must be K x C/groups x R x S (4-D) or "
+                                 "K x C (2-D)",
+                                 i + 1, s->label, s->weights_path);
+            return cnnf_fail(err, err_size,
+                             "stage %d (%s): %s has %lld input channels per group x %lld groups, "
+                             "but its input has %d channels%s",
+                             i + 1, s->label, s->weights_path, (long long)cg, (long long)groups,
+                             channels,
+                             shape[0] % groups ? " (and K is not a multiple of groups)" : "");
         }
         if (s->bias_path[0]) {
             if (cnnf_npy_load(s->bias_path, CNNF_NPY_MAX_BYTES, &b, why, sizeof why) ||
@@ -75,10 +67,12 @@ int cnnf_pipeline_prepare(cnnf_pipeline *pl, const cnnf_stage *stages, int count
                 cnnf_array_free(&b);
                 cnnf_pipeline_free(pl);
                 if (!loaded)
-                    return fail(err, err_size, "stage %d (%s): %s", i + 1, s->label, why);
-                return fail(err, err_size, "stage %d (%s): %s has %lld values for %lld output "
-                            "channels", i + 1, s->label, s->bias_path, (long long)b.count,
-                            (long long)shape[0]);
+                    return cnnf_fail(err, err_size, "stage %d (%s): %s", i + 1, s->label, why);
+                return cnnf_fail(err, err_size,
+                                 "stage %d (%s): %s has %lld values for %lld output "
+                                 "channels",
+                                 i + 1, s->label, s->bias_path, (long long)b.count,
+                                 (long long)shape[0]);
             }
         }
         pl->conv_w[i] = w.data;
@@ -118,10 +112,10 @@ static int engine_fail(run_state *r, int stage, const cnnf_stage *s, const char 
                        cnn_status st)
 {
     if (!s)
-        return fail(r->err, r->err_size, "%s: %s: %s", what, cnn_status_string(st),
-                    cnn_context_last_error(r->ctx));
-    return fail(r->err, r->err_size, "stage %d (%s): %s: %s: %s", stage + 1, s->label, what,
-                cnn_status_string(st), cnn_context_last_error(r->ctx));
+        return cnnf_fail(r->err, r->err_size, "%s: %s: %s", what, cnn_status_string(st),
+                         cnn_context_last_error(r->ctx));
+    return cnnf_fail(r->err, r->err_size, "stage %d (%s): %s: %s: %s", stage + 1, s->label, what,
+                     cnn_status_string(st), cnn_context_last_error(r->ctx));
 }
 
 /* A tensor of shape with host contents (or undefined when data is NULL). */
@@ -150,7 +144,7 @@ static int replicate_border(run_state *r, int stage, const cnnf_stage *s, int kh
     if (!src || !dst) {
         free(src);
         free(dst);
-        return fail(r->err, r->err_size, "stage %d (%s): out of memory", stage + 1, s->label);
+        return cnnf_fail(r->err, r->err_size, "stage %d (%s): out of memory", stage + 1, s->label);
     }
     cnn_status st = cnn_tensor_read(r->x, src, n * c * h * w);
     for (int64_t p = 0; st == CNN_SUCCESS && p < n * c; p++)
@@ -210,19 +204,22 @@ static int run_conv(run_state *r, const cnnf_pipeline *pl, int stage, int relu, 
     int64_t out_shape[4];
     cnn_status st = cnn_conv2d_output_shape(out_shape, r->shape, ws, &p);
     if (st != CNN_SUCCESS)
-        return fail(r->err, r->err_size, "stage %d (%s): a %lldx%lld kernel does not fit a "
-                    "%lldx%lld image (border=none shrinks it by the kernel size - 1)",
-                    stage + 1, s->label, (long long)ws[2], (long long)ws[3],
-                    (long long)r->shape[2], (long long)r->shape[3]);
+        return cnnf_fail(r->err, r->err_size,
+                         "stage %d (%s): a %lldx%lld kernel does not fit a "
+                         "%lldx%lld image (border=none shrinks it by the kernel size - 1)",
+                         stage + 1, s->label, (long long)ws[2], (long long)ws[3],
+                         (long long)r->shape[2], (long long)r->shape[3]);
     float *weights = NULL;
     const float *wdata = pl->conv_w[stage];
     if (filter) {
         /* the same kernel for every channel */
         weights = malloc(sizeof(float) * (size_t)(c * s->kh * s->kw));
         if (!weights)
-            return fail(r->err, r->err_size, "stage %d (%s): out of memory", stage + 1, s->label);
+            return cnnf_fail(r->err, r->err_size, "stage %d (%s): out of memory", stage + 1,
+                             s->label);
         for (int64_t ch = 0; ch < c; ch++)
-            memcpy(weights + ch * s->kh * s->kw, s->kernel, sizeof(float) * (size_t)(s->kh * s->kw));
+            memcpy(weights + ch * s->kh * s->kw, s->kernel,
+                   sizeof(float) * (size_t)(s->kh * s->kw));
         wdata = weights;
     }
     const int64_t bs[4] = {1, ws[0], 1, 1};
@@ -259,9 +256,11 @@ static int run_pool(run_state *r, const cnnf_stage *s, int stage, double *ms)
     int64_t out_shape[4];
     cnn_status st = cnn_pool2d_output_shape(out_shape, r->shape, &p);
     if (st != CNN_SUCCESS)
-        return fail(r->err, r->err_size, "stage %d (%s): a %dx%d window does not fit a "
-                    "%lldx%lld image", stage + 1, s->label, s->pool_k, s->pool_k,
-                    (long long)r->shape[2], (long long)r->shape[3]);
+        return cnnf_fail(r->err, r->err_size,
+                         "stage %d (%s): a %dx%d window does not fit a "
+                         "%lldx%lld image",
+                         stage + 1, s->label, s->pool_k, s->pool_k, (long long)r->shape[2],
+                         (long long)r->shape[3]);
     cnn_tensor *ty = NULL;
     st = new_tensor(r->ctx, out_shape, NULL, &ty);
     if (st == CNN_SUCCESS)
@@ -285,7 +284,7 @@ static int read_images(run_state *r, int n, cnnf_image *out)
     const int64_t count = r->shape[0] * r->shape[1] * r->shape[2] * r->shape[3];
     float *all = malloc(sizeof(float) * (size_t)count);
     if (!all)
-        return fail(r->err, r->err_size, "out of memory for the result");
+        return cnnf_fail(r->err, r->err_size, "out of memory for the result");
     const cnn_status st = cnn_tensor_read(r->x, all, count);
     if (st != CNN_SUCCESS) {
         free(all);
@@ -301,7 +300,7 @@ static int read_images(run_state *r, int n, cnnf_image *out)
             for (int j = 0; j < i; j++)
                 cnnf_image_free(&out[j]);
             free(all);
-            return fail(r->err, r->err_size, "out of memory for the result");
+            return cnnf_fail(r->err, r->err_size, "out of memory for the result");
         }
         memcpy(out[i].data, all + (size_t)i * each, sizeof(float) * each);
     }
@@ -316,7 +315,7 @@ static int capture_first(run_state *r, int stage, cnnf_capture_fn capture, void 
     const int64_t n = r->shape[0];
     cnnf_image *all = calloc((size_t)n, sizeof *all);
     if (!all)
-        return fail(r->err, r->err_size, "out of memory");
+        return cnnf_fail(r->err, r->err_size, "out of memory");
     if (read_images(r, (int)n, all)) {
         free(all);
         return -1;
@@ -338,7 +337,7 @@ int cnnf_pipeline_run(const cnnf_pipeline *pl, cnn_context *ctx, const cnnf_imag
     const size_t each = (size_t)in[0].c * (size_t)in[0].h * (size_t)in[0].w;
     float *batch = malloc(sizeof(float) * each * (size_t)n);
     if (!batch)
-        return fail(err, err_size, "out of memory for a batch of %d images", n);
+        return cnnf_fail(err, err_size, "out of memory for a batch of %d images", n);
     for (int i = 0; i < n; i++)
         memcpy(batch + (size_t)i * each, in[i].data, sizeof(float) * each);
     cnn_status st = new_tensor(ctx, r.shape, batch, &r.x);

@@ -1,23 +1,14 @@
 /* Parsing of cnnfilter's stages (see stages.h). Everything is checked here, so that a bad
  * pipeline is refused before any image is read. */
 #include "stages.h"
+#include "fail.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t err_size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* The seed's filter table (DIGEST.md, "The filter table"). */
 static const struct {
@@ -49,7 +40,7 @@ int cnnf_kernel_parse(const char *text, float **values, int *kh, int *kw, char *
     *values = NULL;
     float *v = malloc(sizeof(float) * CNNF_KERNEL_MAX * CNNF_KERNEL_MAX);
     if (!v)
-        return fail(err, err_size, "out of memory");
+        return cnnf_fail(err, err_size, "out of memory");
     int rows = 0, cols = -1, n_row = 0, count = 0;
     const char *p = text;
     for (;;) {
@@ -60,16 +51,17 @@ int cnnf_kernel_parse(const char *text, float **values, int *kh, int *kw, char *
             if (n_row > 0) {
                 if (cols >= 0 && n_row != cols) {
                     free(v);
-                    return fail(err, err_size, "kernel \"%.40s\": row %d has %d values, row 1 has %d",
-                                text, rows + 1, n_row, cols);
+                    return cnnf_fail(err, err_size,
+                                     "kernel \"%.40s\": row %d has %d values, row 1 has %d", text,
+                                     rows + 1, n_row, cols);
                 }
                 cols = n_row;
                 rows++;
                 n_row = 0;
                 if (rows > CNNF_KERNEL_MAX) {
                     free(v);
-                    return fail(err, err_size, "kernel \"%.40s\": more than %d rows", text,
-                                CNNF_KERNEL_MAX);
+                    return cnnf_fail(err, err_size, "kernel \"%.40s\": more than %d rows", text,
+                                     CNNF_KERNEL_MAX);
                 }
             }
             if (*p == '\0')
@@ -82,23 +74,24 @@ int cnnf_kernel_parse(const char *text, float **values, int *kh, int *kw, char *
         const double x = strtod(p, &end);
         if (end == p || (*end && !strchr(" \t,;\r\n", *end))) {
             free(v);
-            return fail(err, err_size, "kernel \"%.40s\": \"%.12s\" is not a number", text, p);
+            return cnnf_fail(err, err_size, "kernel \"%.40s\": \"%.12s\" is not a number", text, p);
         }
         if (!isfinite(x) || fabs(x) > 3.0e38) {
             free(v);
-            return fail(err, err_size, "kernel \"%.40s\": %.12s is not a finite float", text, p);
+            return cnnf_fail(err, err_size, "kernel \"%.40s\": %.12s is not a finite float", text,
+                             p);
         }
         if (n_row >= CNNF_KERNEL_MAX) {
             free(v);
-            return fail(err, err_size, "kernel \"%.40s\": more than %d values in a row", text,
-                        CNNF_KERNEL_MAX);
+            return cnnf_fail(err, err_size, "kernel \"%.40s\": more than %d values in a row", text,
+                             CNNF_KERNEL_MAX);
         }
         /* A value of row rows + 1: checked here, before it is stored (the end-of-row check
          * comes too late for a row past the last one). */
         if (rows >= CNNF_KERNEL_MAX) {
             free(v);
-            return fail(err, err_size, "kernel \"%.40s\": more than %d rows", text,
-                        CNNF_KERNEL_MAX);
+            return cnnf_fail(err, err_size, "kernel \"%.40s\": more than %d rows", text,
+                             CNNF_KERNEL_MAX);
         }
         v[count++] = (float)x;
         n_row++;
@@ -106,7 +99,7 @@ int cnnf_kernel_parse(const char *text, float **values, int *kh, int *kw, char *
     }
     if (rows == 0) {
         free(v);
-        return fail(err, err_size, "kernel \"%.40s\": no values", text);
+        return cnnf_fail(err, err_size, "kernel \"%.40s\": no values", text);
     }
     *values = v;
     *kh = rows;
@@ -118,11 +111,11 @@ int cnnf_kernel_parse(const char *text, float **values, int *kh, int *kw, char *
 static int gaussian(double sigma, cnnf_stage *s, char *err, size_t err_size)
 {
     if (!(sigma > 0.0 && sigma <= 10.0))
-        return fail(err, err_size, "gaussian:%g: sigma must be above 0 and at most 10", sigma);
+        return cnnf_fail(err, err_size, "gaussian:%g: sigma must be above 0 and at most 10", sigma);
     const int r = (int)ceil(3.0 * sigma), n = 2 * r + 1;
     s->kernel = malloc(sizeof(float) * (size_t)(n * n));
     if (!s->kernel)
-        return fail(err, err_size, "out of memory");
+        return cnnf_fail(err, err_size, "out of memory");
     double sum = 0.0;
     for (int y = -r; y <= r; y++)
         for (int x = -r; x <= r; x++)
@@ -154,13 +147,13 @@ static int parse_keys(char *keys, cnnf_stage *s, char *err, size_t err_size)
             *next++ = '\0';
         char *eq = strchr(k, '=');
         if (!eq)
-            return fail(err, err_size, "stage \"%s\": \"%s\" is not key=value", s->label, k);
+            return cnnf_fail(err, err_size, "stage \"%s\": \"%s\" is not key=value", s->label, k);
         *eq = '\0';
         const char *v = eq + 1;
         const int takes_kernel = s->kind == CNNF_STAGE_FILTER || s->kind == CNNF_STAGE_CONV;
         if (strcmp(k, "stride") == 0 && takes_kernel) {
             if (parse_int_value(v, 1, 64, &s->stride))
-                return fail(err, err_size, "stage \"%s\": stride must be 1 to 64", s->label);
+                return cnnf_fail(err, err_size, "stage \"%s\": stride must be 1 to 64", s->label);
         } else if (strcmp(k, "border") == 0 && takes_kernel) {
             if (strcmp(v, "replicate") == 0)
                 s->border = CNNF_BORDER_REPLICATE;
@@ -169,15 +162,15 @@ static int parse_keys(char *keys, cnnf_stage *s, char *err, size_t err_size)
             else if (strcmp(v, "none") == 0)
                 s->border = CNNF_BORDER_NONE;
             else
-                return fail(err, err_size,
-                            "stage \"%s\": border must be replicate, zero or none", s->label);
+                return cnnf_fail(err, err_size,
+                                 "stage \"%s\": border must be replicate, zero or none", s->label);
         } else if (strcmp(k, "groups") == 0 && s->kind == CNNF_STAGE_CONV) {
             if (parse_int_value(v, 1, 1 << 20, &s->groups))
-                return fail(err, err_size, "stage \"%s\": groups must be a positive count",
-                            s->label);
+                return cnnf_fail(err, err_size, "stage \"%s\": groups must be a positive count",
+                                 s->label);
         } else {
-            return fail(err, err_size, "stage \"%s\": unknown key \"%s\" for this stage",
-                        s->label, k);
+            return cnnf_fail(err, err_size, "stage \"%s\": unknown key \"%s\" for this stage",
+                             s->label, k);
         }
         k = next;
     }
@@ -194,14 +187,14 @@ int cnnf_stage_parse(const char *text, cnnf_stage *out, char *err, size_t err_si
     snprintf(s.label, sizeof s.label, "%s", text);
     memset(out, 0, sizeof *out);
     if (!*text)
-        return fail(err, err_size, "an empty stage");
+        return cnnf_fail(err, err_size, "an empty stage");
     /* kernel: takes its rows with ',' inside, so its keys cannot follow; a file can. */
     const size_t len = strlen(text);
     char *copy = malloc(len + 1);
     if (copy)
         memcpy(copy, text, len + 1);
     if (!copy)
-        return fail(err, err_size, "out of memory");
+        return cnnf_fail(err, err_size, "out of memory");
     /* NAME, then :ARGS, then ,KEYS; kernel:ROWS has ',' in its rows, so keys cannot follow
      * it (kernel:@FILE,... can; or the command line's defaults). */
     const size_t n = strcspn(copy, ":,");
@@ -227,7 +220,7 @@ int cnnf_stage_parse(const char *text, cnnf_stage *out, char *err, size_t err_si
         s.kind = CNNF_STAGE_FILTER;
         s.kh = s.kw = 3;
         s.kernel = malloc(sizeof k9);
-        rc = s.kernel ? 0 : fail(err, err_size, "out of memory");
+        rc = s.kernel ? 0 : cnnf_fail(err, err_size, "out of memory");
         if (s.kernel)
             memcpy(s.kernel, k9, sizeof k9);
     } else if (strcmp(name, "kernel") == 0 && args) {
@@ -237,16 +230,16 @@ int cnnf_stage_parse(const char *text, cnnf_stage *out, char *err, size_t err_si
             char buf[16384];
             size_t got = 0;
             if (!f) {
-                rc = fail(err, err_size, "kernel file %s: %s", args + 1, strerror(errno));
+                rc = cnnf_fail(err, err_size, "kernel file %s: %s", args + 1, strerror(errno));
             } else {
                 got = fread(buf, 1, sizeof buf - 1, f);
                 const int too_big = got == sizeof buf - 1 && fgetc(f) != EOF;
                 fclose(f);
                 buf[got] = '\0';
                 if (too_big)
-                    rc = fail(err, err_size, "kernel file %s: larger than 16 KiB", args + 1);
+                    rc = cnnf_fail(err, err_size, "kernel file %s: larger than 16 KiB", args + 1);
                 else if (strlen(buf) != got)
-                    rc = fail(err, err_size, "kernel file %s: not a text file", args + 1);
+                    rc = cnnf_fail(err, err_size, "kernel file %s: not a text file", args + 1);
                 else
                     rc = cnnf_kernel_parse(buf, &s.kernel, &s.kh, &s.kw, err, err_size);
             }
@@ -257,7 +250,7 @@ int cnnf_stage_parse(const char *text, cnnf_stage *out, char *err, size_t err_si
         s.kind = CNNF_STAGE_FILTER;
         char *end;
         const double sigma = strtod(args, &end);
-        rc = end == args || *end ? fail(err, err_size, "gaussian:%s: not a number", args)
+        rc = end == args || *end ? cnnf_fail(err, err_size, "gaussian:%s: not a number", args)
                                  : gaussian(sigma, &s, err, err_size);
     } else if (strcmp(name, "relu") == 0 && !args) {
         s.kind = CNNF_STAGE_RELU;
@@ -269,17 +262,19 @@ int cnnf_stage_parse(const char *text, cnnf_stage *out, char *err, size_t err_si
         if (colon)
             *colon = '\0';
         if (parse_int_value(kbuf, 1, 256, &s.pool_k))
-            rc = fail(err, err_size, "%s: the window must be 1 to 256", text);
+            rc = cnnf_fail(err, err_size, "%s: the window must be 1 to 256", text);
         s.pool_s = s.pool_k;
         if (rc == 0 && colon && parse_int_value(colon + 1, 1, 256, &s.pool_s))
-            rc = fail(err, err_size, "%s: the stride must be 1 to 256", text);
+            rc = cnnf_fail(err, err_size, "%s: the stride must be 1 to 256", text);
     } else if (strcmp(name, "conv") == 0 && args && *args) {
         s.kind = CNNF_STAGE_CONV;
         /* WEIGHTS[:BIAS]: a path may not contain ':' here (documented). */
         const char *colon = strchr(args, ':');
         const size_t wn = colon ? (size_t)(colon - args) : strlen(args);
-        if (wn == 0 || wn >= sizeof s.weights_path || (colon && strlen(colon + 1) >= sizeof s.bias_path))
-            rc = fail(err, err_size, "%s: give conv:WEIGHTS.npy or conv:WEIGHTS.npy:BIAS.npy", text);
+        if (wn == 0 || wn >= sizeof s.weights_path ||
+            (colon && strlen(colon + 1) >= sizeof s.bias_path))
+            rc = cnnf_fail(err, err_size, "%s: give conv:WEIGHTS.npy or conv:WEIGHTS.npy:BIAS.npy",
+                           text);
         else {
             memcpy(s.weights_path, args, wn);
             s.weights_path[wn] = '\0';
@@ -287,11 +282,11 @@ int cnnf_stage_parse(const char *text, cnnf_stage *out, char *err, size_t err_si
                 snprintf(s.bias_path, sizeof s.bias_path, "%s", colon + 1);
         }
     } else {
-        rc = fail(err, err_size,
-                  "unknown stage \"%s\" (identity, edge1, edge2, edge3, sharpen, boxblur, "
-                  "kernel:ROWS, gaussian:SIGMA, relu, maxpool:K[:S], avgpool:K[:S], "
-                  "conv:WEIGHTS.npy[:BIAS.npy])",
-                  text);
+        rc = cnnf_fail(err, err_size,
+                       "unknown stage \"%s\" (identity, edge1, edge2, edge3, sharpen, boxblur, "
+                       "kernel:ROWS, gaussian:SIGMA, relu, maxpool:K[:S], avgpool:K[:S], "
+                       "conv:WEIGHTS.npy[:BIAS.npy])",
+                       text);
     }
     if (rc == 0)
         rc = parse_keys(keys, &s, err, err_size);
