@@ -46,9 +46,8 @@ static cnn_status bias_act_locked(cnn_context *ctx, cnn_tensor *out, const cnn_t
 cnn_status cnn_bias_act(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *x,
                         const cnn_tensor *bias, cnn_activation activation)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ = bias_act_locked(ctx, out, x, bias, activation);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }

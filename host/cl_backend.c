@@ -192,11 +192,10 @@ cnn_status cnn_cl_test_set_limits(cnn_context *ctx, size_t max_work_group_size,
 {
     if (!ctx)
         return CNN_ERROR_INVALID_ARGUMENT;
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ =
         test_set_limits_locked(ctx, max_work_group_size, local_mem_bytes, max_alloc_bytes);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }
 

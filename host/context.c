@@ -106,10 +106,9 @@ static void context_destroy_locked(cnn_context *ctx)
 
 void cnn_context_destroy(cnn_context *ctx)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     context_destroy_locked(ctx);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
 }
 
 static cnn_status context_device_locked(const cnn_context *ctx, cnn_device_info *info)
@@ -138,10 +137,9 @@ static cnn_status context_finish_locked(cnn_context *ctx)
 
 cnn_status cnn_context_finish(cnn_context *ctx)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ = context_finish_locked(ctx);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }
 
@@ -155,10 +153,9 @@ static cnn_status context_last_op_ms_locked(cnn_context *ctx, double *ms)
 
 cnn_status cnn_context_last_op_ms(cnn_context *ctx, double *ms)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ = context_last_op_ms_locked(ctx, ms);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }
 
@@ -175,10 +172,9 @@ static cnn_status context_set_workspace_limit_locked(cnn_context *ctx, uint64_t 
 
 cnn_status cnn_context_set_workspace_limit(cnn_context *ctx, uint64_t bytes)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ = context_set_workspace_limit_locked(ctx, bytes);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }
 
@@ -208,10 +204,9 @@ static cnn_status context_set_kernel_family_locked(cnn_context *ctx, cnn_kernel_
 
 cnn_status cnn_context_set_kernel_family(cnn_context *ctx, cnn_kernel_family family)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ = context_set_kernel_family_locked(ctx, family);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }
 
@@ -234,10 +229,9 @@ static cnn_status context_set_find_mode_locked(cnn_context *ctx, int mode)
 
 cnn_status cnn_context_set_find_mode(cnn_context *ctx, int mode)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ = context_set_find_mode_locked(ctx, mode);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }
 
@@ -254,9 +248,8 @@ static cnn_status context_set_tune_budget_locked(cnn_context *ctx, double ms)
 
 cnn_status cnn_context_set_tune_budget(cnn_context *ctx, double ms)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ = context_set_tune_budget_locked(ctx, ms);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }

@@ -401,11 +401,10 @@ cnn_status cnn_conv2d_plan_create(cnn_conv2d_plan **plan, cnn_context *ctx,
                                   const int64_t input_shape[4], const int64_t weight_shape[4],
                                   int has_bias, const cnn_conv2d_params *params)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ =
         conv2d_plan_create_locked(plan, ctx, input_shape, weight_shape, has_bias, params);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }
 
@@ -552,9 +551,8 @@ cnn_status cnn_conv2d(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *input
                       const cnn_tensor *weights, const cnn_tensor *bias,
                       const cnn_conv2d_params *params)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ = conv2d_locked(ctx, out, input, weights, bias, params);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }

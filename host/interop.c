@@ -91,10 +91,9 @@ static cnn_status tensor_wrap_cl_locked(cnn_tensor **tensor, cnn_context *ctx, c
 cnn_status cnn_tensor_wrap_cl(cnn_tensor **tensor, cnn_context *ctx, cl_mem buffer, int64_t n,
                               int64_t c, int64_t h, int64_t w)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ = tensor_wrap_cl_locked(tensor, ctx, buffer, n, c, h, w);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }
 

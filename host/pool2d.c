@@ -155,10 +155,9 @@ static cnn_status pool2d_plan_create_locked(cnn_pool2d_plan **plan, cnn_context 
 cnn_status cnn_pool2d_plan_create(cnn_pool2d_plan **plan, cnn_context *ctx,
                                   const int64_t input_shape[4], const cnn_pool2d_params *params)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ = pool2d_plan_create_locked(plan, ctx, input_shape, params);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }
 
@@ -267,9 +266,8 @@ static cnn_status pool2d_locked(cnn_context *ctx, cnn_tensor *out, const cnn_ten
 cnn_status cnn_pool2d(cnn_context *ctx, cnn_tensor *out, const cnn_tensor *input,
                       const cnn_pool2d_params *params)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ = pool2d_locked(ctx, out, input, params);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }

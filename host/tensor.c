@@ -52,10 +52,9 @@ static cnn_status tensor_create_locked(cnn_tensor **tensor, cnn_context *ctx, in
 cnn_status cnn_tensor_create(cnn_tensor **tensor, cnn_context *ctx, int64_t n, int64_t c,
                              int64_t h, int64_t w)
 {
-    cnn_context *held = ctx;
-    cnn_context_lock(held);
+    cnn_context_lock(ctx);
     const cnn_status s_ = tensor_create_locked(tensor, ctx, n, c, h, w);
-    cnn_context_unlock(held);
+    cnn_context_unlock(ctx);
     return s_;
 }
 
