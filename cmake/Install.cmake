@@ -47,8 +47,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION libs)
 # -DCMAKE_INSTALL_PREFIX=/usr (scripts/package does), so that the paths compiled into cnnbench
 # (its suites) are where the package puts them.
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
-# Dependencies from the binaries themselves (dpkg-shlibdeps: OpenCL, libstb for cnnfilter, and
-# oneDNN or CLBlast when cnnbench was built with them).
+# Dependencies from the binaries themselves (dpkg-shlibdeps: OpenCL, libpng and libstb for
+# cnnfilter, and oneDNN or CLBlast when cnnbench was built with them).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "pocl-opencl-icd | opencl-icd")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "A portable convolution engine on OpenCL\n cnncl runs conv2d (direct, implicit GEMM, 1x1, Winograd, depthwise), pooling\n and bias + ReLU on any OpenCL device, verified against its CPU reference.\n Includes cnnbench and cnnfilter.")

@@ -1,9 +1,12 @@
-/* Image files for cnnfilter (see image_io.h): stb_image decodes, after our own limits on the
- * file and the dimensions it declares; stb_image_write encodes into memory, and we write the
- * file beside its destination and rename it into place. */
+/* Image files for cnnfilter (see image_io.h): libpng decodes PNG (png_read.c), stb_image the
+ * other formats after our checks of the file (image_check.c) and of the dimensions it declares;
+ * stb_image_write encodes into memory, and we write the file beside its destination and rename
+ * it into place. */
 #define _POSIX_C_SOURCE 200809L
 #include "image_io.h"
 #include "fail.h"
+#include "image_check.h"
+#include "png_read.h"
 
 #include <stb_image.h>
 #include <stb_image_write.h>
@@ -16,183 +19,81 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Binary PGM/PPM (P5/P6): the bytes the header promises, 0 when it is not one, UINT64_MAX when
- * its header is incomplete. stb_image decodes a short P5/P6 file (or one without maxval)
- * without saying so, leaving the missing pixels uninitialized. */
-static uint64_t pnm_needed(const unsigned char *b, size_t size)
+static int is_png(const unsigned char *bytes, size_t size)
 {
-    if (size < 3 || b[0] != 'P' || (b[1] != '5' && b[1] != '6'))
-        return 0;
-    const uint64_t channels = b[1] == '6' ? 3 : 1;
-    uint64_t v[3] = {0, 0, 0};
-    size_t i = 2;
-    for (int k = 0; k < 3; k++) {
-        for (;;) { /* blanks and # comments */
-            while (i < size && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n'))
-                i++;
-            if (i < size && b[i] == '#') {
-                while (i < size && b[i] != '\n')
-                    i++;
-                continue;
-            }
-            break;
-        }
-        if (i >= size || b[i] < '0' || b[i] > '9')
-            return UINT64_MAX; /* no width, height or maxval: stb_image would read on */
-        while (i < size && b[i] >= '0' && b[i] <= '9' && v[k] < ((uint64_t)1 << 40))
-            v[k] = v[k] * 10 + (uint64_t)(b[i++] - '0');
-    }
-    i++; /* the one blank after maxval */
-    const uint64_t sample = v[2] > 255 ? 2 : 1;
-    if (v[0] > CNNF_MAX_SIDE || v[1] > CNNF_MAX_SIDE)
-        return 0; /* refused for its size anyway */
-    return (uint64_t)i + v[0] * v[1] * channels * sample;
+    static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
+    return size >= 8 && memcmp(bytes, signature, 8) == 0;
 }
 
-static uint32_t be32(const unsigned char *p)
+/* Size and channels as the decoder will give them (alpha not dropped yet), after every check
+ * that comes before decoding. */
+static int read_header(const unsigned char *bytes, size_t size, const char *name, int *w,
+                       int *h, int *comp, char *err, size_t err_size)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* PNG: every chunk's length within the file. stb_image trusts a chunk's length and allocates
- * for it (a 75-byte file made it ask for 2 GiB). 0, or -1 with a message. */
-static int check_png_chunks(const unsigned char *b, size_t size, const char *name, char *err,
-                            size_t err_size)
-{
-    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
-    if (size < 8 || memcmp(b, sig, 8) != 0)
-        return 0;
-    for (size_t at = 8; at + 12 <= size;) {
-        const uint64_t len = be32(b + at);
-        if (len > size - at - 12)
-            return cnnf_fail(err, err_size,
-                             "%s: damaged or truncated PNG: a chunk of %llu bytes at "
-                             "byte %zu, %zu left",
-                             name, (unsigned long long)len, at, size - at - 12);
-        if (!memcmp(b + at + 4, "IEND", 4))
-            break;
-        at += 12 + (size_t)len;
-    }
+    if (size == 0)
+        return cnnf_fail(err, err_size, "%s: empty file", name);
+    if (size > (size_t)INT32_MAX)
+        return cnnf_fail(err, err_size, "%s: larger than 2 GiB", name);
+    if (is_png(bytes, size))
+        return cnnf_png_read(bytes, size, name, NULL, w, h, comp, err, err_size);
+    if (cnnf_image_check(bytes, size, name, err, err_size))
+        return -1;
+    if (!stbi_info_from_memory(bytes, (int)size, w, h, comp))
+        return cnnf_fail(err, err_size,
+                         "%s: not an image cnnfilter reads (PNG, JPEG, BMP, PGM/PPM): %s", name,
+                         stbi_failure_reason());
+    if (*w < 1 || *h < 1 || *w > CNNF_MAX_SIDE || *h > CNNF_MAX_SIDE ||
+        (int64_t)*w * *h > CNNF_MAX_PIXELS)
+        return cnnf_fail(err, err_size,
+                         "%s: %d x %d pixels, over the limit of %d a side and %d Mpixel", name,
+                         *w, *h, CNNF_MAX_SIDE, CNNF_MAX_PIXELS >> 20);
     return 0;
 }
 
-/* JPEG: the segments before and between scans, and every Huffman table (DHT) holding at most
- * 256 codes. stb_image 2.27 writes past its table for more (found by fuzzing). 0, or -1. */
-static int check_jpeg_segments(const unsigned char *b, size_t size, const char *name,
-                               char *err, size_t err_size)
+/* The channels kept: alpha is the last channel of 2 (gray + alpha) and 4 (RGBA), and dropping
+ * it keeps the first ones. */
+static int kept_channels(int comp, cnnf_alpha alpha)
 {
-    if (size < 4 || b[0] != 0xff || b[1] != 0xd8)
-        return 0;
-    size_t at = 2;
-    while (at + 4 <= size) {
-        if (b[at] != 0xff)
-            return cnnf_fail(err, err_size, "%s: damaged JPEG: no marker at byte %zu", name, at);
-        const unsigned char m = b[at + 1];
-        if (m == 0xd9) /* EOI */
-            break;
-        if (m == 0x01 || m == 0xff || (m >= 0xd0 && m <= 0xd7)) { /* no length */
-            at += m == 0xff ? 1 : 2;
-            continue;
-        }
-        const size_t len = (size_t)b[at + 2] << 8 | b[at + 3];
-        if (len < 2 || len > size - at - 2)
-            return cnnf_fail(err, err_size,
-                             "%s: damaged or truncated JPEG: a segment of %zu bytes at "
-                             "byte %zu",
-                             name, len, at);
-        if (m == 0xc4) { /* DHT: tables of 1 + 16 counts + the codes' values */
-            for (size_t t = at + 4, end = at + 2 + len; t < end;) {
-                if (end - t < 17)
-                    return cnnf_fail(err, err_size, "%s: damaged JPEG: a short Huffman table",
-                                     name);
-                size_t codes = 0;
-                for (int i = 1; i <= 16; i++)
-                    codes += b[t + (size_t)i];
-                if (codes > 256 || codes > end - t - 17)
-                    return cnnf_fail(err, err_size,
-                                     "%s: damaged JPEG: a Huffman table of %zu codes", name, codes);
-                t += 17 + codes;
-            }
-        }
-        at += 2 + len;
-        if (m == 0xda) { /* SOS: entropy-coded data to the next marker other than RSTn */
-            while (at + 1 < size &&
-                   !(b[at] == 0xff && b[at + 1] != 0 && !(b[at + 1] >= 0xd0 && b[at + 1] <= 0xd7)))
-                at++;
-        }
-    }
-    return 0;
+    const int has_alpha = comp == 2 || comp == 4;
+    return alpha == CNNF_ALPHA_KEEP || !has_alpha ? comp : comp - 1;
 }
 
 int cnnf_image_decode(const unsigned char *bytes, size_t size, const char *name, cnnf_alpha alpha,
                       cnnf_image *out, char *err, size_t err_size)
 {
     memset(out, 0, sizeof *out);
-    if (size == 0)
-        return cnnf_fail(err, err_size, "%s: empty file", name);
-    if (size > (size_t)INT32_MAX)
-        return cnnf_fail(err, err_size, "%s: larger than 2 GiB", name);
-    if (check_png_chunks(bytes, size, name, err, err_size) ||
-        check_jpeg_segments(bytes, size, name, err, err_size))
-        return -1;
     int w = 0, h = 0, comp = 0;
-    if (!stbi_info_from_memory(bytes, (int)size, &w, &h, &comp)) {
-        /* stb refuses PNGs over 2^30 bytes decoded as not PNG at all (and then tries the other
-         * formats): say what the header says instead. */
-        static const unsigned char png[12] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a,
-                                              0, 0, 0, 13};
-        if (size >= 24 && memcmp(bytes, png, sizeof png) == 0 && !memcmp(bytes + 12, "IHDR", 4)) {
-            const uint32_t pw = (uint32_t)bytes[16] << 24 | (uint32_t)bytes[17] << 16 |
-                                (uint32_t)bytes[18] << 8 | bytes[19];
-            const uint32_t ph = (uint32_t)bytes[20] << 24 | (uint32_t)bytes[21] << 16 |
-                                (uint32_t)bytes[22] << 8 | bytes[23];
-            if (pw > CNNF_MAX_SIDE || ph > CNNF_MAX_SIDE || (uint64_t)pw * ph > CNNF_MAX_PIXELS)
-                return cnnf_fail(err, err_size,
-                                 "%s: %u x %u pixels, over the limit of %d a side and "
-                                 "%d Mpixel",
-                                 name, pw, ph, CNNF_MAX_SIDE, CNNF_MAX_PIXELS >> 20);
+    if (read_header(bytes, size, name, &w, &h, &comp, err, err_size))
+        return -1;
+    unsigned char *pixels = NULL; /* w * h * comp, interleaved */
+    const int png = is_png(bytes, size);
+    if (png) {
+        if (cnnf_png_read(bytes, size, name, &pixels, &w, &h, &comp, err, err_size))
+            return -1;
+    } else {
+        int w2, h2, comp2;
+        pixels = stbi_load_from_memory(bytes, (int)size, &w2, &h2, &comp2, comp);
+        if (!pixels)
+            return cnnf_fail(err, err_size, "%s: cannot decode (%s; truncated or damaged?)",
+                             name, stbi_failure_reason());
+        if (w2 != w || h2 != h) {
+            stbi_image_free(pixels);
+            return cnnf_fail(err, err_size,
+                             "%s: decoded size %dx%d differs from the header's %dx%d", name, w2,
+                             h2, w, h);
         }
-        return cnnf_fail(err, err_size,
-                         "%s: not an image cnnfilter reads (PNG, JPEG, BMP, PGM/PPM): %s", name,
-                         stbi_failure_reason());
     }
-    if (w < 1 || h < 1 || w > CNNF_MAX_SIDE || h > CNNF_MAX_SIDE ||
-        (int64_t)w * h > CNNF_MAX_PIXELS)
-        return cnnf_fail(err, err_size,
-                         "%s: %d x %d pixels, over the limit of %d a side and %d Mpixel", name, w,
-                         h, CNNF_MAX_SIDE, CNNF_MAX_PIXELS >> 20);
-    const uint64_t pnm = pnm_needed(bytes, size);
-    if (pnm == UINT64_MAX)
-        return cnnf_fail(err, err_size, "%s: damaged PGM/PPM header (width, height and maxval)",
-                         name);
-    if (pnm > size)
-        return cnnf_fail(err, err_size,
-                         "%s: truncated: %zu bytes, its PGM/PPM header promises %llu", name, size,
-                         (unsigned long long)pnm);
-    /* Alpha is the last channel of 2 (gray + alpha) and 4 (RGBA). */
-    const int has_alpha = comp == 2 || comp == 4;
-    const int colour = comp >= 3;
-    const int want = alpha == CNNF_ALPHA_KEEP && has_alpha ? comp : colour ? 3 : 1;
-    int w2, h2, comp2;
-    unsigned char *pixels = stbi_load_from_memory(bytes, (int)size, &w2, &h2, &comp2, want);
-    if (!pixels)
-        return cnnf_fail(err, err_size, "%s: cannot decode (%s; truncated or damaged?)", name,
-                         stbi_failure_reason());
-    if (w2 != w || h2 != h) {
-        stbi_image_free(pixels);
-        return cnnf_fail(err, err_size, "%s: decoded size %dx%d differs from the header's %dx%d",
-                         name, w2, h2, w, h);
-    }
+    const int want = kept_channels(comp, alpha);
     float *data = malloc(sizeof(float) * (size_t)want * (size_t)w * (size_t)h);
     if (!data) {
-        stbi_image_free(pixels);
+        png ? free(pixels) : stbi_image_free(pixels);
         return cnnf_fail(err, err_size, "%s: out of memory for %d x %d x %d", name, want, h, w);
     }
     const size_t plane = (size_t)w * (size_t)h;
     for (size_t i = 0; i < plane; i++)
         for (int c = 0; c < want; c++)
-            data[(size_t)c * plane + i] = (float)pixels[i * (size_t)want + (size_t)c];
-    stbi_image_free(pixels);
+            data[(size_t)c * plane + i] = (float)pixels[i * (size_t)comp + (size_t)c];
+    png ? free(pixels) : stbi_image_free(pixels);
     out->c = want;
     out->h = h;
     out->w = w;
@@ -200,10 +101,11 @@ int cnnf_image_decode(const unsigned char *bytes, size_t size, const char *name,
     return 0;
 }
 
-int cnnf_image_load(const char *path, cnnf_alpha alpha, cnnf_image *out, char *err,
-                    size_t err_size)
+/* A whole file into memory (*bytes malloc'ed), within CNNF_MAX_FILE_BYTES. */
+static int read_file(const char *path, unsigned char **bytes, size_t *size, char *err,
+                     size_t err_size)
 {
-    memset(out, 0, sizeof *out);
+    *bytes = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
         return cnnf_fail(err, err_size, "%s: %s", path, strerror(errno));
@@ -217,20 +119,50 @@ int cnnf_image_load(const char *path, cnnf_alpha alpha, cnnf_image *out, char *e
         return cnnf_fail(err, err_size, "%s: %lld bytes, over the limit of %zu MiB", path,
                          (long long)st.st_size, CNNF_MAX_FILE_BYTES >> 20);
     }
-    const size_t size = (size_t)st.st_size;
-    unsigned char *bytes = malloc(size ? size : 1);
-    if (!bytes) {
+    *size = (size_t)st.st_size;
+    *bytes = malloc(*size ? *size : 1);
+    if (!*bytes) {
         fclose(f);
         return cnnf_fail(err, err_size, "%s: out of memory", path);
     }
-    const size_t got = fread(bytes, 1, size, f);
+    const size_t got = fread(*bytes, 1, *size, f);
     fclose(f);
-    if (got != size) {
-        free(bytes);
-        return cnnf_fail(err, err_size, "%s: read %zu of %zu bytes", path, got, size);
+    if (got != *size) {
+        free(*bytes);
+        *bytes = NULL;
+        return cnnf_fail(err, err_size, "%s: read %zu of %zu bytes", path, got, *size);
     }
+    return 0;
+}
+
+int cnnf_image_load(const char *path, cnnf_alpha alpha, cnnf_image *out, char *err,
+                    size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    unsigned char *bytes;
+    size_t size;
+    if (read_file(path, &bytes, &size, err, err_size))
+        return -1;
     const int rc = cnnf_image_decode(bytes, size, path, alpha, out, err, err_size);
     free(bytes);
+    return rc;
+}
+
+int cnnf_image_info(const char *path, cnnf_alpha alpha, int *c, int *h, int *w, char *err,
+                    size_t err_size)
+{
+    *c = *h = *w = 0;
+    unsigned char *bytes;
+    size_t size;
+    if (read_file(path, &bytes, &size, err, err_size))
+        return -1;
+    int comp = 0;
+    const int rc = read_header(bytes, size, path, w, h, &comp, err, err_size);
+    free(bytes);
+    if (rc)
+        *h = *w = 0;
+    else
+        *c = kept_channels(comp, alpha);
     return rc;
 }
 

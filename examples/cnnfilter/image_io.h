@@ -35,6 +35,10 @@ int cnnf_image_decode(const unsigned char *bytes, size_t size, const char *name,
 /* Read and decode a file. */
 int cnnf_image_load(const char *path, cnnf_alpha alpha, cnnf_image *out, char *err,
                     size_t err_size);
+/* The channels, height and width that cnnf_image_load would give, from the file's header after
+ * the same checks (the whole file is read: a JPEG's checks cover its scans). */
+int cnnf_image_info(const char *path, cnnf_alpha alpha, int *c, int *h, int *w, char *err,
+                    size_t err_size);
 void cnnf_image_free(cnnf_image *img);
 
 /* Planar floats to interleaved 8-bit pixels (h * w * c bytes). */

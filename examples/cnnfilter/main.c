@@ -13,7 +13,6 @@
 #include "stages.h"
 
 #include <cnncl.h>
-#include <stb_image.h>
 
 #include <ctype.h>
 #include <dirent.h>
@@ -510,15 +509,9 @@ static int run(const options *opts)
             if (!jobs[i].out[k])
                 goto done;
         }
-        /* The header tells the size, for batching; the decoder's checks come at load. */
-        int w = 0, h = 0, comp = 0;
-        if (!stbi_info(paths[i], &w, &h, &comp)) {
-            jobs[i].c = jobs[i].h = jobs[i].w = 0; /* loaded alone, which reports why */
-        } else {
-            jobs[i].w = w;
-            jobs[i].h = h;
-            jobs[i].c = o.alpha == CNNF_ALPHA_KEEP ? comp : comp >= 3 ? 3 : 1;
-        }
+        /* The header tells the size, for batching; a file it refuses is loaded alone, which
+         * reports why. */
+        cnnf_image_info(paths[i], o.alpha, &jobs[i].c, &jobs[i].h, &jobs[i].w, NULL, 0);
         for (int j = 0; j < i && out_is_dir && !jobs[i].failed; j++) {
             if (strcmp(jobs[j].out[0], jobs[i].out[0]) == 0) {
                 fprintf(stderr, "cnnfilter: %s: its output %s is also %s's; skipped\n",

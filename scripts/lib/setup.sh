@@ -7,12 +7,12 @@ CNNCL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 # Build tools, the OpenCL headers and ICD loader to link against, and PoCL as a
 # CPU OpenCL device so the OpenCL tests run on any machine. clinfo shows which
-# devices the loader sees, the first thing to check when a device is missing. libstb-dev:
-# stb_image, which cnnfilter reads and writes images with; pkg-config: the downstream test
-# builds against the installed library with it; doxygen: the ci preset builds the API
-# reference with its warnings as errors.
+# devices the loader sees, the first thing to check when a device is missing. libpng-dev and
+# libstb-dev: libpng and stb_image, which cnnfilter reads and writes images with;
+# pkg-config: the downstream test builds against the installed library with it; doxygen: the
+# ci preset builds the API reference with its warnings as errors.
 CNNCL_PACKAGES=(cmake gcc make pkg-config ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
-  libstb-dev doxygen)
+  libpng-dev libstb-dev doxygen)
 # Peers of cnnbench --vs (CLBlast on the same OpenCL device, oneDNN natively on the CPU):
 # optional, installed when we can, so that CI also compiles the peer code.
 CNNCL_OPTIONAL_PACKAGES=(libclblast-dev libdnnl-dev)

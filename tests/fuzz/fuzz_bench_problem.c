@@ -19,29 +19,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Known issues, reported and not fixed yet (the inputs: tests/fuzz/pending/bench_problem/),
- * skipped so that the fuzzer looks for new ones; CNNCL_FUZZ_STRICT=1 checks them too.
- *   - An unquoted name may contain '"' (mb1ic1ih8oc8kh3n1"): bench_problem_format writes
- *     n"1"" back, which does not parse (bench/problem.c, parse_descriptor / format).
- *   - A computed size above the parser's field cap of 2^31-1 (ic1ih5oc1kh1pw2147483647: ow is
- *     4294967299) is accepted, and the canonical text then carries a value the parser
- *     refuses ("the value of 'ow' is larger than 2147483647").
- *   - A convolution whose h-padding was deduced from oh, asymmetric, and copied to w (no pw,
- *     no ow: ic2ih8oc5sw6oh4kh32 has pads 13+14 both ways) formats as oh4ow1 without pads;
- *     reading that back deduces the w-padding from ow instead (12+12): another problem
- *     (bench_problem_format's print_ow / print_pw cases). */
-static int known_issue(const bench_problem *p)
-{
-    const char *strict = getenv("CNNCL_FUZZ_STRICT");
-    if (strict && strict[0] && strict[0] != '0')
-        return 0;
-    const int64_t cap = INT64_C(2147483647);
-    const int w_copied_asymmetric = p->op == BENCH_OP_CONV && p->ph != p->pb &&
-                                    p->pw == p->ph && p->pr == p->pb && p->ow != p->oh;
-    return strchr(p->name, '"') != NULL || p->oh > cap || p->ow > cap || p->ph > cap ||
-           p->pw > cap || p->pb > cap || p->pr > cap || w_copied_asymmetric;
-}
-
 static void fail(const char *what, const char *spec, const char *again)
 {
     fprintf(stderr, "fuzz_bench_problem: %s\n  spec:      '%s'\n  formatted: '%s'\n", what,
@@ -109,10 +86,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
 
-    if (known_issue(&p)) {
-        free(spec);
-        return 0;
-    }
     /* The canonical text, measured first, then written. */
     const int need = bench_problem_format(&p, NULL, 0);
     if (need <= 0)

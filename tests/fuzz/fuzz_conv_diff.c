@@ -46,22 +46,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_MACS 200000
 #define MAX_OUTPUTS 20000
 
-/* Known issues, reported and not fixed yet (the inputs: tests/fuzz/pending/conv_diff/),
- * skipped so that the fuzzer looks for new ones; CNNCL_FUZZ_STRICT=1 runs them too.
- *   - A valid convolution with a huge stride (x 1x1x11x12, w 1x1x3x3, stride 2^61x2: one
- *     output row) overflows int64 in the direct kernel's tile sizes (host/cl_conv2d.c,
- *     in_tile_h / local_bytes): undefined behaviour. Strides and dilations above 2^16 on
- *     problems that validate are skipped.
- *   - Pooling in ceil_mode with a huge stride (x 1x1x5x5, window 2, stride INT64_MAX)
- *     overflows int64 in host/pool2d.c's pool_extent (span + stride - 1), reached from
- *     cnn_pool2d_output_shape and every pooling call: undefined behaviour. Pooling strides
- *     above 2^16 in ceil_mode are skipped.
- *   - Pooling with a huge window and padding of half of it (x 1x1x4x4, window 2 x
- *     INT64_MAX-1, pad_w (INT64_MAX-1)/2) overflows int64 in cnn_pool2d_make_desc's check
- *     in[3] + 2 * pad (host/pool2d.c; its comment says it cannot): undefined behaviour.
- *     Pooling windows above 2^16 are skipped. */
-static int strict;
-#define KNOWN_HUGE_STEP (INT64_C(1) << 16)
 
 static cnn_context *cl_ctx, *ref_ctx;
 static cnn_kernel_family cl_family = CNN_KERNELS_AUTO;
@@ -73,8 +57,6 @@ static void init_contexts(void)
         return;
     const char *v = getenv("CNNCL_FUZZ_VERBOSE");
     verbose = v && v[0] && v[0] != '0';
-    v = getenv("CNNCL_FUZZ_STRICT");
-    strict = v && v[0] && v[0] != '0';
     char err[512];
     if (cnn_context_create(&cl_ctx, "cpu", err, sizeof err) != CNN_SUCCESS) {
         fprintf(stderr, "fuzz_conv_diff: no OpenCL CPU device (%s): skipped\n", err);
@@ -484,9 +466,6 @@ static int fuzz_conv(reader *r, int wild, uint64_t seed)
         cc.ys[0] = d.n; cc.ys[1] = d.k; cc.ys[2] = d.oh; cc.ys[3] = d.ow;
         if (too_big(cc.ys, d.c / d.groups * d.r * d.s))
             return 0; /* valid, but too large for a fuzz iteration: nothing to learn */
-        if (!strict && (p->stride_h > KNOWN_HUGE_STEP || p->stride_w > KNOWN_HUGE_STEP ||
-                        p->dilation_h > KNOWN_HUGE_STEP || p->dilation_w > KNOWN_HUGE_STEP))
-            return 0; /* a known issue (above) */
     } else {
         small_shape(r, cc.ys);
     }
@@ -625,10 +604,6 @@ static int fuzz_pool(reader *r, int wild, uint64_t seed)
     const cnn_kernel_family family = (more >> 4) & 1 ? CNN_KERNELS_GPU : CNN_KERNELS_AUTO;
     for (int i = 0; i < 4; i++)
         plan_xs[i] = maybe_wild(r, wild, xs[i]);
-    if (!strict && !p.global &&
-        ((p.ceil_mode && (p.stride_h > KNOWN_HUGE_STEP || p.stride_w > KNOWN_HUGE_STEP)) ||
-         p.kernel_h > KNOWN_HUGE_STEP || p.kernel_w > KNOWN_HUGE_STEP))
-        return 0; /* known issues (above) */
     cnn_pool2d_desc d;
     const cnn_status valid = cnn_pool2d_make_desc(NULL, &d, mode ? plan_xs : xs, &p);
     if (valid == CNN_SUCCESS) {
