@@ -94,11 +94,16 @@ void bench_report_header(bench_report *rep, const cnn_device_info *dev, const be
     else
         fprintf(out, "roofline %s\n", h->peaks_note && h->peaks_note[0] ? h->peaks_note
                                                                          : "peaks unknown");
-    for (size_t i = 0; i < h->peer_count; i++)
-        fprintf(out, "peer     %s: %s\n", h->peer_names[i],
-                h->peer_notes[i][0] ? h->peer_notes[i]
-                                    : "timed on the same layers after cnncl; column 'vs "
-                                      "NAME' = peer ms / cnncl ms (> 1: cnncl is faster)");
+    for (size_t i = 0; i < h->peer_count; i++) {
+        if (h->peer_notes[i][0])
+            fprintf(out, "peer     %s: %s\n", h->peer_names[i], h->peer_notes[i]);
+        else
+            fprintf(out,
+                    "peer     %s: timed on the same layers after cnncl, each library after "
+                    "%.0f ms idle; column 'vs NAME' = peer ms / cnncl ms (> 1: cnncl is "
+                    "faster)\n",
+                    h->peer_names[i], BENCH_TURN_GAP_MS);
+    }
     if (h->first_call)
         fprintf(out, "first    cold / warm ms = plan creation + first execution in a fresh "
                 "context with an empty / a filled cnncl program cache\n         (the "

@@ -254,6 +254,7 @@ static void run_peers(cnn_context *ctx, const cnn_conv2d_desc *d, const bench_ru
     };
     for (size_t i = 0; i < cfg->peer_count && i < BENCH_MAX_PEERS; i++) {
         bench_peer_result *pr = &r->peers[i];
+        bench_idle(BENCH_TURN_GAP_MS);
         if (bench_peer_run(cfg->peers[i], &layer, pr) == 0 && pr->ms_median > 0.0) {
             pr->gflops = r->flops / (pr->ms_median * 1e6);
             pr->ratio = r->ms_median > 0.0 ? pr->ms_median / r->ms_median : 0.0;
@@ -299,6 +300,8 @@ static int run_conv(cnn_context *ctx, const bench_problem *p, const bench_run_co
                          "%lldx%lldx%lldx%lld", (long long)plan_out[0], (long long)plan_out[1],
                          (long long)plan_out[2], (long long)plan_out[3], (long long)out[0],
                          (long long)out[1], (long long)out[2], (long long)out[3]);
+    if (cfg->peer_count > 0)
+        bench_idle(BENCH_TURN_GAP_MS); /* the previous layer's peers ran last */
     if (time_layer(ctx, p, cfg, L, r))
         return -1;
     finish_rates(r);

@@ -1,6 +1,6 @@
 /* Pooling and bias + activation on OpenCL (kernels/pool2d.cl, kernels/bias_act.cl): memory-bound
  * kernels; on GPUs one work-item per output element, on CPUs pooling takes rows of outputs as
- * vectors per work-item. */
+ * vectors per work-item, or whole planes for a window the size of the input. */
 #include "cl_backend_internal.h"
 #include "cl_fault.h"
 
@@ -14,17 +14,27 @@ typedef struct pool_shape {
     cl_int count_include_pad, planes;
 } pool_shape;
 
+/* Which pooling kernel a plan runs. */
+typedef enum pool_kernel {
+    POOL_PER_OUTPUT, /* GPUs: pool2d_max / pool2d_avg, one work-item per output */
+    POOL_ROWS,       /* CPUs: pool2d_rows, a block of rows per work-item */
+    POOL_PLANES      /* CPUs, a window the size of the input: pool2d_planes, whole planes */
+} pool_kernel;
+
 typedef struct pool_state {
     cl_kernel kernel;
     pool_shape shape;
     size_t global[3], local[3];
-    int rows_kernel;     /* CPUs: pool2d_rows, a block of rows per work-item */
-    cl_int rows, planes_per_item, is_max;
+    pool_kernel which;
+    cl_int rows, planes_per_item, is_max, planes;
 } pool_state;
 
 /* Input cells read per work-item of pool2d_rows: enough work that PoCL's cost per work-group
  * stays small, little enough that every core gets work-items. */
 #define POOL_ROWS_CELLS 16384
+/* The same for pool2d_planes, whose cells stream 16 at a time (ResNet-50's pool5: 2048 planes
+ * of 49 cells in 25 work-items). */
+#define POOL_PLANES_CELLS 4096
 
 /* Work-group shape of the element-wise kernels: rows of 32 for GPU-shaped kernels, 16 for
  * CPU-shaped ones, capped by the device's limits. */
@@ -48,14 +58,22 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
     if (!st)
         return cnn_error(be->ctx, CNN_ERROR_OUT_OF_MEMORY, "pool2d: out of host memory");
     /* GPU-shaped: one work-item per output; CPU-shaped: rows of outputs as vectors per
-     * work-item. */
-    st->rows_kernel = !cnn_cl_gpu_kernels(b);
-    const char *name = st->rows_kernel ? "pool2d_rows"
+     * work-item, or whole planes when the window is the input. */
+    const int whole_plane = d->oh == 1 && d->ow == 1 && d->kernel_h == d->h &&
+                            d->kernel_w == d->w && d->pad_h == 0 && d->pad_w == 0;
+    st->which = cnn_cl_gpu_kernels(b) ? POOL_PER_OUTPUT : whole_plane ? POOL_PLANES : POOL_ROWS;
+    const char *name = st->which == POOL_PLANES ? "pool2d_planes"
+                       : st->which == POOL_ROWS ? "pool2d_rows"
                        : d->mode == CNN_POOL_MAX ? "pool2d_max" : "pool2d_avg";
-    /* The CPU kernel with its window width, stride along x and mode compiled in, for the
-     * common windows (measured on ResNet-50's pool1: see bench/NOTES.md). */
-    char options[128] = "-cl-std=CL1.2";
-    if (st->rows_kernel && d->kernel_w <= 8 && (d->stride_w == 1 || d->stride_w == 2))
+    /* The CPU kernels with their window width, stride along x and mode compiled in, for the
+     * common windows (measured on ResNet-50's pool1: see bench/NOTES.md); whole planes with
+     * their size. */
+    char options[160] = "-cl-std=CL1.2";
+    if (st->which == POOL_PLANES)
+        snprintf(options, sizeof options,
+                 "-cl-std=CL1.2 -DPOOL_PLANE_CELLS=%lld -DPOOL_IS_MAX=%d",
+                 (long long)(d->h * d->w), d->mode == CNN_POOL_MAX);
+    else if (st->which == POOL_ROWS && d->kernel_w <= 8 && (d->stride_w == 1 || d->stride_w == 2))
         snprintf(options, sizeof options,
                  "-cl-std=CL1.2 -DPOOL_KW_CONST=%d -DPOOL_SW=%d -DPOOL_IS_MAX=%d",
                  (int)d->kernel_w, (int)d->stride_w, d->mode == CNN_POOL_MAX);
@@ -71,9 +89,17 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
     p->pad_h = (cl_int)d->pad_h; p->pad_w = (cl_int)d->pad_w;
     p->count_include_pad = d->count_include_pad;
     p->planes = (cl_int)(d->n * d->c);
-    if (st->rows_kernel) {
+    st->planes = p->planes;
+    st->local[0] = st->local[1] = st->local[2] = 1;
+    if (st->which == POOL_PLANES) {
+        int64_t planes = POOL_PLANES_CELLS / (d->h * d->w);
+        planes = planes < 1 ? 1 : planes > d->n * d->c ? d->n * d->c : planes;
+        st->planes_per_item = (cl_int)planes;
+        st->global[0] = (size_t)((d->n * d->c + planes - 1) / planes);
+        st->global[1] = st->global[2] = 1;
+    } else if (st->which == POOL_ROWS) {
         /* Work per item in input cells read: a block of rows, or several whole planes when
-         * a plane is small (global pooling: one output per plane). */
+         * a plane is small. */
         const int64_t row_cells = d->ow * d->kernel_h * d->kernel_w;
         int64_t rows = POOL_ROWS_CELLS / row_cells;
         rows = rows < 1 ? 1 : rows > d->oh ? d->oh : rows;
@@ -82,7 +108,6 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
         st->rows = (cl_int)rows;
         st->planes_per_item = (cl_int)planes;
         st->is_max = d->mode == CNN_POOL_MAX;
-        st->local[0] = st->local[1] = st->local[2] = 1;
         st->global[0] = (size_t)((d->oh + rows - 1) / rows);
         st->global[1] = (size_t)((d->n * d->c + planes - 1) / planes);
         st->global[2] = 1;
@@ -108,8 +133,15 @@ cnn_status cnn_cl_pool2d_run(cnn_backend *be, void *state, const cnn_pool2d_desc
     cnn_cl_op_begin(b);
     cnn_status s = cnn_cl_set_arg(b, st->kernel, 0, sizeof m_in, &m_in);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 1, sizeof m_out, &m_out);
-    if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 2, sizeof st->shape, &st->shape);
-    if (s == CNN_SUCCESS && st->rows_kernel) {
+    if (st->which == POOL_PLANES) {
+        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 2, sizeof st->planes, &st->planes);
+        if (s == CNN_SUCCESS)
+            s = cnn_cl_set_arg(b, st->kernel, 3, sizeof st->planes_per_item,
+                               &st->planes_per_item);
+    } else if (s == CNN_SUCCESS) {
+        s = cnn_cl_set_arg(b, st->kernel, 2, sizeof st->shape, &st->shape);
+    }
+    if (s == CNN_SUCCESS && st->which == POOL_ROWS) {
         s = cnn_cl_set_arg(b, st->kernel, 3, sizeof st->rows, &st->rows);
         if (s == CNN_SUCCESS)
             s = cnn_cl_set_arg(b, st->kernel, 4, sizeof st->planes_per_item,

@@ -45,6 +45,27 @@ __kernel void pool2d_avg(__global const float *restrict in, __global float *rest
     out[((size_t)plane * p.OH + oy) * p.OW + ox] = sum / (float)divisor;
 }
 
+/* Vectors at any float-aligned address: clang lowers vload16 / vstore16 as 8-byte pieces and
+ * splits the arithmetic next to them into those pieces (as in conv2d_winograd.cl); a
+ * dereference of an under-aligned vector type is one whole-vector access. */
+#ifdef __clang__
+typedef float8 __attribute__((aligned(4))) float8_unaligned;
+typedef float16 __attribute__((aligned(4))) float16_unaligned;
+#define LOAD8(p) (*(__global const float8_unaligned *)(p))
+#define LOAD16(p) (*(__global const float16_unaligned *)(p))
+#define STORE8(p, v) (*(__global float8_unaligned *)(p) = (v))
+#define STORE16(p, v) (*(__global float16_unaligned *)(p) = (v))
+#else
+#define LOAD8(p) vload8(0, p)
+#define LOAD16(p) vload16(0, p)
+#define STORE8(p, v) vstore8(v, 0, p)
+#define STORE16(p, v) vstore16(v, 0, p)
+#endif
+
+/* Max as the plain compare-and-pick (one vmaxps; fmax's NaN rules cost three instructions
+ * more). The vector paths that use it mark the windows holding a NaN and set them at the end. */
+#define FAST_MAX(a, b) ((a) < (b) ? (b) : (a))
+
 /* CPU-shaped pooling: a work-item computes `rows` output rows of one plane, 8 outputs at a time
  * as float8 vectors where the whole window lies inside the input along x (stride 1 or 2:
  * stride 2 reads 16 inputs and keeps the even ones), one output at a time at the borders. */
@@ -84,6 +105,56 @@ static float pool_one(__global const float *src, const pool_shape p, int oy, int
 #define POOL_IS_MAX is_max
 #endif
 
+/* Windows 2 and 3 wide at stride 2 (VGG's 2x2/2, ResNet's and GoogLeNet's 3x3/2), 16 outputs
+ * at a time: one input row's 32 (33) cells are split once into even and odd lanes, E[j] =
+ * x[2j] and O[j] = x[2j + 1], and the taps are E, O and E moved one lane (x[2j + 2]): two or
+ * three two-source permutes per row instead of a load and a permute per tap. */
+#ifdef POOL_KW_CONST /* (POOL_SW is then a number too) */
+#if POOL_SW == 2 && (POOL_KW_CONST == 2 || POOL_KW_CONST == 3)
+#define POOL_PAIRS 1
+#define POOL_PAIRS_VW 16
+#endif
+#endif
+
+#ifdef POOL_PAIRS
+
+/* Max (sum for average pooling) of one input row's taps for 16 outputs; `row` is the first
+ * window's left cell, every cell up to the last window's right one exists. A NaN among them
+ * sets *nan (max pooling: the max of a window with a NaN is NaN). */
+static float16 pool_pairs_row(__global const float *row, int16 *nan)
+{
+    const float16 a = LOAD16(row), b = LOAD16(row + 16);
+    const float16 e = shuffle2(a, b, (uint16)(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24,
+                                              26, 28, 30));
+    const float16 o = shuffle2(a, b, (uint16)(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25,
+                                              27, 29, 31));
+#if POOL_KW_CONST == 3
+    /* x[2j + 2]: cells 2 to 32, from two more loads inside the same span (clang turns a
+     * shuffle of e with x[32] into sixteen single-float loads). */
+    const float16 a2 = LOAD16(row + 2), b2 = LOAD16(row + 17);
+    const float16 e1 = shuffle2(a2, b2, (uint16)(0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25,
+                                                 27, 29, 31));
+#endif
+#if POOL_IS_MAX
+    *nan |= isunordered(e, o); /* per output: its window's cells */
+#if POOL_KW_CONST == 3
+    *nan |= isnan(e1);
+    return FAST_MAX(FAST_MAX(e, o), e1);
+#else
+    return FAST_MAX(e, o);
+#endif
+#else
+    (void)nan;
+#if POOL_KW_CONST == 3
+    return e + o + e1;
+#else
+    return e + o;
+#endif
+#endif
+}
+
+#endif
+
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void pool2d_rows(__global const float *restrict in, __global float *restrict out,
                  const pool_shape p, const int rows, const int planes_per_item,
@@ -114,6 +185,31 @@ void pool2d_rows(__global const float *restrict in, __global float *restrict out
             int ox = 0;
             for (; ox < min(ox_lo, p.OW); ox++)
                 dst[oy * p.OW + ox] = pool_one(src, p, oy, ox, is_max);
+#ifdef POOL_PAIRS
+            /* Outputs whose window is inside the input along x: the last one reads no further
+             * than its own window. */
+            const int pairs_hi = min((p.W + p.pad_w - POOL_KW_CONST) / 2 + 1, p.OW);
+            if (pairs_hi - ox >= POOL_PAIRS_VW && y1 > y0) {
+                for (int done = 0; !done;) {
+                    if (ox + POOL_PAIRS_VW >= pairs_hi) {
+                        ox = pairs_hi - POOL_PAIRS_VW;
+                        done = 1;
+                    }
+                    int16 nan = (int16)(0);
+                    float16 acc = pool_pairs_row(src + y0 * p.W + 2 * ox - p.pad_w, &nan);
+                    for (int y = y0 + 1; y < y1; y++) {
+                        const float16 r = pool_pairs_row(src + y * p.W + 2 * ox - p.pad_w, &nan);
+                        acc = POOL_IS_MAX ? FAST_MAX(acc, r) : acc + r;
+                    }
+                    if (POOL_IS_MAX)
+                        acc = select(acc, (float16)(NAN), nan);
+                    else
+                        acc /= divisor;
+                    STORE16(dst + oy * p.OW + ox, acc);
+                    ox += POOL_PAIRS_VW;
+                }
+            }
+#endif
             if (vector_ok && ox_hi - ox >= POOL_VW) {
                 /* Chunks of 8 up to ox_hi; the last one may overlap the one before it (an output
                  * computed twice is written twice with the same value). */
@@ -132,9 +228,9 @@ void pool2d_rows(__global const float *restrict in, __global float *restrict out
                         for (int kx = 0; kx < POOL_KW; kx++) {
                             float8 v;
                             if (POOL_SW == 1)
-                                v = vload8(0, row + kx);
+                                v = LOAD8(row + kx);
                             else
-                                v = vload16(0, row + kx).even;
+                                v = LOAD16(row + kx).even;
                             if (POOL_IS_MAX)
                                 rm = select(rm, v, (v > rm) | isnan(v));
                             else
@@ -145,7 +241,7 @@ void pool2d_rows(__global const float *restrict in, __global float *restrict out
                         else
                             sum += rs;
                     }
-                    vstore8(POOL_IS_MAX ? m : sum / divisor, 0, dst + oy * p.OW + ox);
+                    STORE8(dst + oy * p.OW + ox, POOL_IS_MAX ? m : sum / divisor);
                     ox += POOL_VW;
                 }
             }
@@ -154,3 +250,57 @@ void pool2d_rows(__global const float *restrict in, __global float *restrict out
         }
     }
 }
+
+/* Whole-plane pooling (global pooling, or a window the size of the input without padding; the
+ * host compiles it with POOL_PLANE_CELLS = H * W and POOL_IS_MAX): each output reduces one
+ * plane's contiguous cells, 16 at a time. A work-item takes planes_per_item planes. */
+#ifdef POOL_PLANE_CELLS
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void pool2d_planes(__global const float *restrict in, __global float *restrict out,
+                   const int planes, const int planes_per_item)
+{
+    const int plane0 = get_global_id(0) * planes_per_item;
+    const int plane1 = min(plane0 + planes_per_item, planes);
+    for (int plane = plane0; plane < plane1; plane++) {
+        __global const float *x = in + (size_t)plane * POOL_PLANE_CELLS;
+        float16 acc16 = POOL_IS_MAX ? (float16)(-INFINITY) : (float16)(0.0f);
+        int16 nan16 = (int16)(0);
+        int i = 0;
+        for (; i + 16 <= POOL_PLANE_CELLS; i += 16) {
+            const float16 v = LOAD16(x + i);
+            if (POOL_IS_MAX) {
+                nan16 |= isnan(v);
+                acc16 = FAST_MAX(acc16, v);
+            } else {
+                acc16 += v;
+            }
+        }
+        float8 a8;
+        float4 a4;
+        float2 a2;
+        float acc;
+        if (POOL_IS_MAX) {
+            a8 = FAST_MAX(acc16.lo, acc16.hi);
+            a4 = FAST_MAX(a8.lo, a8.hi);
+            a2 = FAST_MAX(a4.lo, a4.hi);
+            acc = FAST_MAX(a2.x, a2.y);
+        } else {
+            a8 = acc16.lo + acc16.hi;
+            a4 = a8.lo + a8.hi;
+            a2 = a4.lo + a4.hi;
+            acc = a2.x + a2.y;
+        }
+        int nan = any(nan16);
+        for (; i < POOL_PLANE_CELLS; i++) {
+            const float v = x[i];
+            if (POOL_IS_MAX) {
+                nan |= isnan(v);
+                acc = FAST_MAX(acc, v);
+            } else {
+                acc += v;
+            }
+        }
+        out[plane] = POOL_IS_MAX ? (nan ? NAN : acc) : acc / (float)POOL_PLANE_CELLS;
+    }
+}
+#endif

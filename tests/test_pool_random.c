@@ -2,10 +2,14 @@
  * cnn_ref_bias_act), through the public API. Labels: opencl, random. Exit 77 (skipped) when
  * there is no OpenCL device.
  *
- * Pooling: 8 classes cycle (plain, padding = kernel/2, ceil_mode, count_include_pad with
- * padding, global, stride > kernel, batch > 1, mix); every problem also draws max or avg,
- * ceil_mode and count_include_pad, and a quarter of them use all-negative inputs, where a
- * padding cell that wins a max (0) shows at once.
+ * Pooling: 9 classes cycle (plain, padding = kernel/2, ceil_mode, count_include_pad with
+ * padding, global, stride > kernel, batch > 1, mix, wide rows); every problem also draws max or
+ * avg, ceil_mode and count_include_pad, and a quarter of them use all-negative inputs, where a
+ * padding cell that wins a max (0) shows at once. Wide rows (34 to 120 cells, windows 2 and 3
+ * wide, mostly stride 2) reach the CPU kernel's 16-output vector path and its overlapping last
+ * chunk; a third of their max problems, and of the global ones (whole planes, 16 cells at a
+ * time on CPUs), hold a NaN, which must come out in every window that covers it and nowhere
+ * else.
  * Max must match exactly. Avg inputs are multiples of 1/64 in [-17, 8], so every window sum is
  * exact in float whatever the summation order and the only rounding left is the division:
  * 1e-6 relative (about 8 ulp) then holds for any correct kernel.
@@ -21,7 +25,7 @@
 
 static const char *const class_names[] = {
     "plain", "pad = kernel/2", "ceil_mode", "count_include_pad", "global", "stride > kernel",
-    "batch > 1", "mix",
+    "batch > 1", "mix", "wide rows",
 };
 #define NUM_CLASSES ((int)(sizeof class_names / sizeof class_names[0]))
 
@@ -29,6 +33,7 @@ typedef struct pool_problem {
     int64_t xs[4];
     cnn_pool2d_params p;
     int negative; /* all inputs negative */
+    int nan;      /* max pooling: one input is NaN */
 } pool_problem;
 
 static int draw_pool(tu_rng *r, int cls, pool_problem *pr)
@@ -86,6 +91,11 @@ static int draw_pool(tu_rng *r, int cls, pool_problem *pr)
     case 6: /* batch */
         n = tu_range(r, 2, 4);
         break;
+    case 8: /* wide rows: the vector paths along x */
+        p->kernel_w = tu_range(r, 2, 3);
+        p->stride_w = tu_chance(r, 75) ? 2 : 1;
+        p->pad_w = tu_range(r, 0, p->kernel_w / 2);
+        break;
     default: /* mix: bigger channel counts, any window */
         c = tu_range(r, 1, 20);
         p->kernel_h = tu_range(r, 1, 7);
@@ -107,8 +117,9 @@ static int draw_pool(tu_rng *r, int cls, pool_problem *pr)
     pr->xs[0] = n;
     pr->xs[1] = c;
     pr->xs[2] = tu_range(r, min_h, min_h + 15);
-    pr->xs[3] = tu_range(r, min_w, min_w + 15);
+    pr->xs[3] = cls == 8 ? tu_range(r, 34, 120) : tu_range(r, min_w, min_w + 15);
     pr->negative = tu_chance(r, 25);
+    pr->nan = (cls == 8 || cls == 4) && p->mode == CNN_POOL_MAX && tu_chance(r, 33);
     if (p->global) {
         return 1; /* always valid: a failure must show in the test, not in a redraw */
     }
@@ -129,11 +140,18 @@ static void fill_pool_input(tu_rng *r, const pool_problem *pr, float *x, int64_t
     }
 }
 
-static int check_pool(const cnn_pool2d_desc *d, const float *got, const float *want)
+static int check_pool(const cnn_pool2d_desc *d, float *got, float *want)
 {
     const int64_t ys[4] = {d->n, d->c, d->oh, d->ow};
     int64_t count = d->n * d->c * d->oh * d->ow;
     if (d->mode == CNN_POOL_MAX) {
+        /* NaN where the reference has NaN (then both set to 0 for the exact comparison) */
+        for (int64_t i = 0; i < count; i++) {
+            CHECK_MSG(!isnan(want[i]) == !isnan(got[i]), "output %" PRId64 ": got %g, want %g\n",
+                      i, got[i], want[i]);
+            if (isnan(want[i]))
+                got[i] = want[i] = 0.0f;
+        }
         CHECK_ARRAY(got, want, count, ys, 0.0, 0.0);
     } else {
         CHECK_ARRAY(got, want, count, ys, 1e-6, 0.0);
@@ -163,6 +181,8 @@ static int run_pool(cnn_context *ctx, tu_rng *r, const pool_problem *pr, int mod
     }
     for (int rep = 0; rep < (mode == 1 ? 2 : 1); rep++) {
         fill_pool_input(r, pr, x, xc);
+        if (pr->nan)
+            x[tu_range(r, 0, xc - 1)] = NAN;
         cnn_ref_pool2d(&d, ref, x);
         CHECK_OK(cnn_tensor_write(tx, x, xc));
         CHECK_OK(cnn_tensor_write(ty, nan_fill, yc));
