@@ -289,16 +289,53 @@ static void direct_release(void *state)
 }
 
 /* The plan's state: which algorithm, and that algorithm's own state. */
+/* The problem as the kernels see it: a stride is irrelevant along an axis of one output, a
+ * dilation along an axis where the kernel has size 1; they are 1 there, so that the huge values
+ * a problem may have there never reach the kernels' 32-bit index arithmetic. */
+static void kernel_desc(const cnn_conv2d_desc *d, cnn_conv2d_desc *k)
+{
+    *k = *d;
+    if (k->oh == 1)
+        k->stride_h = 1;
+    if (k->ow == 1)
+        k->stride_w = 1;
+    if (k->r == 1)
+        k->dilation_h = 1;
+    if (k->s == 1)
+        k->dilation_w = 1;
+}
+
+/* The kernels index the padded input with 32-bit ints; every stride, dilation and window they
+ * use lies within it (the output's extent is derived from it). */
+static cnn_status check_padded_range(cl_backend *b, const cnn_conv2d_desc *d)
+{
+    const int64_t cap = INT32_MAX - CNN_CL_INDEX_SLACK;
+    int64_t ph, pw;
+    if (cnn_add_i64(d->h, d->pad_top, &ph) && cnn_add_i64(ph, d->pad_bottom, &ph) &&
+        cnn_add_i64(d->w, d->pad_left, &pw) && cnn_add_i64(pw, d->pad_right, &pw) && ph <= cap &&
+        pw <= cap)
+        return CNN_SUCCESS;
+    return cnn_error(b->base.ctx, CNN_ERROR_UNSUPPORTED,
+                     "conv2d: the padded input (%lld x %lld, padding t%lld b%lld l%lld r%lld) "
+                     "reaches 2^31 on OpenCL devices (kernels index with 32-bit ints)",
+                     (long long)d->h, (long long)d->w, (long long)d->pad_top,
+                     (long long)d->pad_bottom, (long long)d->pad_left, (long long)d->pad_right);
+}
+
 typedef struct algo_state {
     cnn_conv2d_algo algo;
     int gpu_gemm; /* IGEMM, GEMM1X1: the GPU-shaped kernel (cl_conv2d_gemm_gpu.c) */
     void *impl;
     char variant[CNN_CL_VARIANT_MAX];
+    cnn_conv2d_desc kd; /* kernel_desc() of the plan's problem */
 } algo_state;
 
-cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void **state)
+cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *problem, void **state)
 {
     cl_backend *b = (cl_backend *)be;
+    cnn_conv2d_desc kd;
+    kernel_desc(problem, &kd);
+    const cnn_conv2d_desc *d = &kd;
     const int64_t in_dims[4] = {d->n, d->c, d->h, d->w};
     const int64_t w_dims[4] = {d->k, d->c / d->groups, d->r, d->s};
     const int64_t out_dims[4] = {d->n, d->k, d->oh, d->ow};
@@ -307,12 +344,15 @@ cnn_status cnn_cl_conv2d_prepare(cnn_backend *be, const cnn_conv2d_desc *d, void
         s = cnn_cl_check_int_range(b, "conv2d weights", w_dims, 4);
     if (s == CNN_SUCCESS)
         s = cnn_cl_check_int_range(b, "conv2d output", out_dims, 4);
+    if (s == CNN_SUCCESS)
+        s = check_padded_range(b, d);
     if (s != CNN_SUCCESS)
         return s;
     algo_state *st = cnn_calloc(1, sizeof *st);
     if (!st)
         return cnn_error(be->ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d: out of host memory");
     st->algo = d->algo;
+    st->kd = kd;
     switch (d->algo) {
     case CNN_CONV2D_ALGO_DIRECT:
         s = direct_prepare(b, d, &st->impl, st->variant);
@@ -364,7 +404,7 @@ cnn_status cnn_cl_conv2d_run(cnn_backend *be, void *state, const cnn_conv2d_desc
     if (st->gpu_gemm)
         return cnn_cl_gemm_gpu_run(b, st->impl, (cl_mem)out, (cl_mem)in, (cl_mem)weights,
                                    weights_stamp, (cl_mem)bias_arg);
-    return cnn_cl_igemm_run(b, st->impl, d, (cl_mem)out, (cl_mem)in, (cl_mem)weights,
+    return cnn_cl_igemm_run(b, st->impl, &st->kd, (cl_mem)out, (cl_mem)in, (cl_mem)weights,
                             weights_stamp, (cl_mem)bias_arg);
 }
 
@@ -393,9 +433,12 @@ int cnn_cl_conv2d_variant(cnn_backend *be, const void *state, char *buf, size_t 
     return 1;
 }
 
-int cnn_cl_conv2d_candidates(cnn_backend *be, const cnn_conv2d_desc *d,
+int cnn_cl_conv2d_candidates(cnn_backend *be, const cnn_conv2d_desc *problem,
                              char (*tunings)[CNN_TUNING_MAX], int max)
 {
+    cnn_conv2d_desc kd;
+    kernel_desc(problem, &kd);
+    const cnn_conv2d_desc *d = &kd;
     if (d->algo == CNN_CONV2D_ALGO_IGEMM || d->algo == CNN_CONV2D_ALGO_GEMM1X1)
         return cnn_cl_gpu_kernels((cl_backend *)be)
                    ? cnn_cl_gemm_gpu_candidates((cl_backend *)be, d, tunings, max)

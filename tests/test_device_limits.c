@@ -15,7 +15,9 @@
  *     would pass it run in passes, fall back to direct or are refused, never wrong;
  *   - problems of 2^31 elements or more (which no buffer here could hold) are refused at
  *     prepare with CNN_ERROR_UNSUPPORTED and a message that says so: conv2d (input, output),
- *     pooling (input, and an output larger than its input), bias + activation.
+ *     pooling (input, and an output larger than its input), bias + activation; so is a
+ *     convolution whose padded input reaches 2^31 along an axis, while strides of INT64_MAX
+ *     along an axis of one output run on every algorithm.
  * CNNCL_TEST_LIMITS="ITEMS:BYTES,..." replaces the three limit sets, to explore others (then
  * the rules' choice may be refused too, and every refusal is printed). Labels: opencl, limits. */
 #include "test_util.h"
@@ -601,6 +603,87 @@ static int test_int_range(cnn_context *ctx)
     return 0;
 }
 
+/* Steps that cannot matter may be huge: a stride along an axis with one output, a dilation
+ * along an axis where the kernel has size 1. Every algorithm serving such a problem runs it and
+ * matches the reference (the depthwise kernel's staged row overflowed int64 on a stride of
+ * INT64_MAX, found by fuzzing). A padded input that reaches 2^31 is refused, output untouched. */
+static int test_huge_steps(cnn_context *ctx)
+{
+    float x[2 * 3 * 4], w[8], b[2] = {0.5f, -0.25f};
+    for (int i = 0; i < 24; i++)
+        x[i] = (float)(i % 7) - 3.0f;
+    for (int i = 0; i < 8; i++)
+        w[i] = 0.5f * (float)(i + 1);
+    const int64_t xs[4] = {1, 2, 3, 4};
+    static const struct {
+        int64_t ws[4], groups;
+    } cases[] = {{{2, 1, 1, 1}, 2}, {{2, 2, 1, 1}, 1}, {{2, 2, 2, 1}, 1}};
+    int ran = 0;
+    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++) {
+        CHECK_OK(cnn_context_set_kernel_family(ctx, families[f].family));
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            for (size_t a = 0; a < sizeof algos / sizeof algos[0]; a++) {
+                cnn_conv2d_params p = cnn_conv2d_params_default();
+                p.groups = cases[i].groups;
+                p.stride_h = p.stride_w = INT64_MAX; /* one output row and column */
+                p.dilation_w = INT64_MAX / 2;        /* kernels one column wide */
+                p.algo = algos[a];
+                cnn_conv2d_desc d;
+                CHECK_OK(cnn_conv2d_make_desc(NULL, &d, xs, cases[i].ws, 1, &p));
+                if (!serves(d.algo, &d))
+                    continue;
+                tu_note("%s, case %zu, %s", families[f].what, i, cnn_conv2d_algo_string(d.algo));
+                const int64_t ys[4] = {d.n, d.k, d.oh, d.ow};
+                CHECK(d.oh == 1 && d.ow == 1);
+                cnn_tensor *tx, *tw, *tb, *ty;
+                CHECK(tu_conv_tensors(ctx, xs, x, cases[i].ws, w, b, ys, &tx, &tw, &tb, &ty) ==
+                      0);
+                CHECK_OK(cnn_conv2d(ctx, ty, tx, tw, tb, &p));
+                float ref[2], *got = tu_read(ty);
+                CHECK(got != NULL);
+                cnn_ref_conv2d(&d, ref, x, w, b);
+                CHECK_ARRAY(got, ref, 2, ys, 1e-6, 1e-6);
+                ran++;
+                tu_release();
+            }
+        }
+        /* Two output columns 2^40 apart: the padded input reaches 2^31. */
+        const int64_t xs1[4] = {1, 1, 4, 4}, ws1[4] = {1, 1, 1, 1};
+        cnn_conv2d_params p = cnn_conv2d_params_default();
+        p.stride_w = INT64_C(1) << 40;
+        p.pad_right = INT64_C(1) << 40;
+        const int64_t ys1[4] = {1, 1, 4, 2};
+        int64_t got_ys[4];
+        CHECK_OK(cnn_conv2d_output_shape(got_ys, xs1, ws1, &p));
+        CHECK(memcmp(got_ys, ys1, sizeof ys1) == 0);
+        for (size_t a = 0; a < sizeof algos / sizeof algos[0]; a++) {
+            p.algo = algos[a];
+            cnn_conv2d_desc d;
+            CHECK_OK(cnn_conv2d_make_desc(NULL, &d, xs1, ws1, 0, &p));
+            if (!serves(d.algo, &d))
+                continue;
+            tu_note("%s, padded input of 2^40, %s", families[f].what,
+                    cnn_conv2d_algo_string(d.algo));
+            cnn_tensor *tx, *tw, *tb, *ty;
+            CHECK(tu_conv_tensors(ctx, xs1, x, ws1, w, b, ys1, &tx, &tw, &tb, &ty) == 0);
+            CHECK_STATUS(cnn_conv2d(ctx, ty, tx, tw, NULL, &p), CNN_ERROR_UNSUPPORTED);
+            const char *msg = cnn_context_last_error(ctx);
+            CHECK_MSG(strstr(msg, "padded input") && strstr(msg, "2^31"), "message \"%s\"\n",
+                      msg);
+            float *got = tu_read(ty);
+            CHECK(got != NULL);
+            for (int i = 0; i < 8; i++)
+                CHECK(isnan(got[i]));
+            tu_release();
+        }
+    }
+    CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_AUTO));
+    tu_state()->ctx = ctx;
+    printf("     %d runs with strides of INT64_MAX where they cannot matter; padded inputs "
+           "of 2^31 refused\n", ran);
+    return 0;
+}
+
 int main(void)
 {
     read_limit_sets();
@@ -610,6 +693,8 @@ int main(void)
         {"a 1 MiB max allocation: tensors refused, workspaces split, fallen back or refused",
          test_max_alloc},
         {"2^31 elements or more refused at prepare", test_int_range},
+        {"huge strides where they cannot matter; padded inputs of 2^31 refused",
+         test_huge_steps},
     };
-    return tu_main_opencl(cases, 4);
+    return tu_main_opencl(cases, 5);
 }

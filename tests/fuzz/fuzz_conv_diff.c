@@ -353,7 +353,10 @@ static void check_rejection(const conv_result *a, const conv_result *b, int64_t 
  *   - UNSUPPORTED for tensors of 2^31 - 4096 elements or more (kernels index with 32-bit ints,
  *     host/cl_backend.c): the problem's own tensors (a plan's shapes can be that large while
  *     its output stays small), or, for a forced algorithm, a workspace (a padded input copy
- *     that a huge stride spreads out).
+ *     that a huge stride spreads out);
+ *   - UNSUPPORTED for a padded input that reaches 2^31 along an axis (huge padding, or the
+ *     huge stride of an axis with two outputs or more: host/cl_conv2d.c), whatever the
+ *     algorithm.
  * Self-check failures are UNSUPPORTED too, with another message: those stay violations. */
 static int device_limit(const conv_case *cc, cnn_status s, const char *message)
 {
@@ -362,6 +365,9 @@ static int device_limit(const conv_case *cc, cnn_status s, const char *message)
                        (p->allowed_algos && !(p->allowed_algos & (1u << CNN_CONV2D_ALGO_DIRECT)));
     if (s == CNN_ERROR_LIMIT_EXCEEDED)
         return forced;
+    if (s == CNN_ERROR_UNSUPPORTED && strstr(message, "the padded input (") &&
+        strstr(message, "kernels index with 32-bit ints"))
+        return 1;
     if (s != CNN_ERROR_UNSUPPORTED || !strstr(message, "2^31 elements"))
         return 0;
     if (forced)
