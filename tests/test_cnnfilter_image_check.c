@@ -192,6 +192,8 @@ static void test_bmp_palette(void)
     }
     b[62 + 5] = 2; /* colour 2 of 2 */
     expect_refused(b, n, "past.bmp", "a pixel's colour is past its palette of 2");
+    b[30] = b[31] = b[32] = b[33] = 0xff; /* compression -1: stb_image reads it as none */
+    expect_refused(b, n, "past-1.bmp", "a pixel's colour is past its palette of 2");
     small_bmp(b);
     b[10] = 30; /* pixels at byte 30: inside the header, no palette */
     expect_refused(b, n, "offset.bmp", "no palette before its pixels");

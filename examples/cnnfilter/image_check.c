@@ -106,7 +106,10 @@ static int check_bmp(const unsigned char *b, size_t size, const char *name, char
     h = h < 0 ? -h : h;
     const size_t bpp_at = hsz == 12 ? 24 : 28;
     const unsigned bpp = byte_at(b, size, bpp_at) | byte_at(b, size, bpp_at + 1) << 8;
-    if ((bpp != 1 && bpp != 4 && bpp != 8) || (hsz != 12 && le32(b, size, 30) != 0))
+    /* stb_image refuses compressions 1, 2 and 4 or more (3 needs 16 or 32 bits a pixel), and
+     * reads the others, negative ones included, as uncompressed. */
+    const int32_t compress = hsz == 12 ? 0 : (int32_t)le32(b, size, 30);
+    if ((bpp != 1 && bpp != 4 && bpp != 8) || compress > 0)
         return 0;
     if (w < 1 || h < 1 || w > CNNF_MAX_SIDE || h > CNNF_MAX_SIDE)
         return 0; /* refused for its size anyway */
