@@ -289,16 +289,21 @@ static void direct_release(void *state)
 }
 
 /* The plan's state: which algorithm, and that algorithm's own state. */
-/* The problem as the kernels see it: a stride is irrelevant along an axis of one output, a
- * dilation along an axis where the kernel has size 1; they are 1 there, so that the huge values
- * a problem may have there never reach the kernels' 32-bit index arithmetic. */
+/* The problem as the kernels see it. Along an axis of one output, any stride past the padded
+ * input gives the same convolution: the stride is capped there (at the padded extent, not at
+ * 1: a kernel may read stride 1 as "as many outputs as inputs"); along an axis where the
+ * kernel has size 1 the dilation is 1. So the huge values a problem may have there never reach
+ * the kernels' 32-bit index arithmetic. */
 static void kernel_desc(const cnn_conv2d_desc *d, cnn_conv2d_desc *k)
 {
     *k = *d;
-    if (k->oh == 1)
-        k->stride_h = 1;
-    if (k->ow == 1)
-        k->stride_w = 1;
+    int64_t ph, pw;
+    if (k->oh == 1 && cnn_add_i64(k->h, k->pad_top, &ph) && cnn_add_i64(ph, k->pad_bottom, &ph) &&
+        k->stride_h > ph)
+        k->stride_h = ph;
+    if (k->ow == 1 && cnn_add_i64(k->w, k->pad_left, &pw) && cnn_add_i64(pw, k->pad_right, &pw) &&
+        k->stride_w > pw)
+        k->stride_w = pw;
     if (k->r == 1)
         k->dilation_h = 1;
     if (k->s == 1)

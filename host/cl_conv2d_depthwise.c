@@ -59,15 +59,20 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
         rows_per_item = d->oh;
     /* The staged rows must fit the device's local memory (less a share for the runtime). */
     const int64_t local_budget = (int64_t)b->info.local_mem_bytes - 1024;
-    int64_t rows_in = 0;
+    /* (Strides and dilations are bounded by the padded input, under 2^31: these products fit
+     * int64; the staged bytes may not, hence the checked product.) */
+    int64_t rows_in = 0, staged = 0;
+    int fits = 0;
     for (;; rows_per_item--) {
         rows_in = (rows_per_item - 1) * d->stride_h + (d->r - 1) * d->dilation_h + 1;
-        if (rows_in * xw * 4 <= local_budget || rows_per_item == 1)
+        fits = cnn_mul_i64(rows_in, xw, &staged) && cnn_mul_i64(staged, 4, &staged) &&
+               staged <= local_budget;
+        if (fits || rows_per_item == 1)
             break;
     }
     const int64_t dims[2] = {rows_in, xw};
     cnn_status s = cnn_cl_check_int_range(b, "conv2d depthwise staged rows", dims, 2);
-    if (s == CNN_SUCCESS && rows_in * xw * 4 > local_budget)
+    if (s == CNN_SUCCESS && !fits)
         s = cnn_error(ctx, CNN_ERROR_LIMIT_EXCEEDED,
                       "conv2d depthwise: %lld staged input rows of %lld floats exceed the "
                       "device's local memory of %llu bytes",
@@ -101,7 +106,7 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
     p->planes_per_item = (cl_int)planes_per_item;
     p->planes = (cl_int)(d->n * d->k);
     p->flip = d->flip; p->has_bias = d->has_bias; p->activation = (cl_int)d->activation;
-    st->stage_bytes = (size_t)(rows_in * xw * 4);
+    st->stage_bytes = (size_t)staged;
     st->global[0] = (size_t)((d->oh + rows_per_item - 1) / rows_per_item);
     st->global[1] = (size_t)((d->n * d->k + planes_per_item - 1) / planes_per_item);
     st->global[2] = 1;
