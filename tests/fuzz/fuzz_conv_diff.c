@@ -413,10 +413,12 @@ static void small_shape(reader *r, int64_t s[4])
 }
 
 /* MACs of a valid problem, saturated; also the output count. */
-static int too_big(const int64_t ys[4], int64_t per_output)
+/* per_output: the work of one output (a window may be as large as INT64_MAX cells, so the
+ * caller's product is a double). */
+static int too_big(const int64_t ys[4], double per_output)
 {
     const double outs = (double)ys[0] * (double)ys[1] * (double)ys[2] * (double)ys[3];
-    return outs > MAX_OUTPUTS || outs * (double)per_output > MAX_MACS;
+    return outs > MAX_OUTPUTS || outs * per_output > MAX_MACS;
 }
 
 static int fuzz_conv(reader *r, int wild, uint64_t seed)
@@ -470,7 +472,7 @@ static int fuzz_conv(reader *r, int wild, uint64_t seed)
                 : cnn_conv2d_make_desc(NULL, &d, cc.xs, cc.ws, cc.has_bias, p);
     if (valid == CNN_SUCCESS) {
         cc.ys[0] = d.n; cc.ys[1] = d.k; cc.ys[2] = d.oh; cc.ys[3] = d.ow;
-        if (too_big(cc.ys, d.c / d.groups * d.r * d.s))
+        if (too_big(cc.ys, (double)(d.c / d.groups) * (double)d.r * (double)d.s))
             return 0; /* valid, but too large for a fuzz iteration: nothing to learn */
     } else {
         small_shape(r, cc.ys);
@@ -614,7 +616,7 @@ static int fuzz_pool(reader *r, int wild, uint64_t seed)
     const cnn_status valid = cnn_pool2d_make_desc(NULL, &d, mode ? plan_xs : xs, &p);
     if (valid == CNN_SUCCESS) {
         ys[0] = d.n; ys[1] = d.c; ys[2] = d.oh; ys[3] = d.ow;
-        if (too_big(ys, d.kernel_h * d.kernel_w))
+        if (too_big(ys, (double)d.kernel_h * (double)d.kernel_w))
             return 0;
     } else {
         small_shape(r, ys);
