@@ -294,15 +294,19 @@ static void direct_release(void *state)
  * 1: a kernel may read stride 1 as "as many outputs as inputs"); along an axis where the
  * kernel has size 1 the dilation is 1. So the huge values a problem may have there never reach
  * the kernels' 32-bit index arithmetic. */
+/* in + pad_a + pad_b, 0 when it overflows int64. */
+static int padded_extent(int64_t in, int64_t pad_a, int64_t pad_b, int64_t *out)
+{
+    return cnn_add_i64(in, pad_a, out) && cnn_add_i64(*out, pad_b, out);
+}
+
 static void kernel_desc(const cnn_conv2d_desc *d, cnn_conv2d_desc *k)
 {
     *k = *d;
     int64_t ph, pw;
-    if (k->oh == 1 && cnn_add_i64(k->h, k->pad_top, &ph) && cnn_add_i64(ph, k->pad_bottom, &ph) &&
-        k->stride_h > ph)
+    if (k->oh == 1 && padded_extent(k->h, k->pad_top, k->pad_bottom, &ph) && k->stride_h > ph)
         k->stride_h = ph;
-    if (k->ow == 1 && cnn_add_i64(k->w, k->pad_left, &pw) && cnn_add_i64(pw, k->pad_right, &pw) &&
-        k->stride_w > pw)
+    if (k->ow == 1 && padded_extent(k->w, k->pad_left, k->pad_right, &pw) && k->stride_w > pw)
         k->stride_w = pw;
     if (k->r == 1)
         k->dilation_h = 1;
@@ -316,9 +320,8 @@ static cnn_status check_padded_range(cl_backend *b, const cnn_conv2d_desc *d)
 {
     const int64_t cap = INT32_MAX - CNN_CL_INDEX_SLACK;
     int64_t ph, pw;
-    if (cnn_add_i64(d->h, d->pad_top, &ph) && cnn_add_i64(ph, d->pad_bottom, &ph) &&
-        cnn_add_i64(d->w, d->pad_left, &pw) && cnn_add_i64(pw, d->pad_right, &pw) && ph <= cap &&
-        pw <= cap)
+    if (padded_extent(d->h, d->pad_top, d->pad_bottom, &ph) &&
+        padded_extent(d->w, d->pad_left, d->pad_right, &pw) && ph <= cap && pw <= cap)
         return CNN_SUCCESS;
     return cnn_error(b->base.ctx, CNN_ERROR_UNSUPPORTED,
                      "conv2d: the padded input (%lld x %lld, padding t%lld b%lld l%lld r%lld) "

@@ -15,9 +15,6 @@
 
 static const char *scratch = "/tmp";
 
-/* The seed's worked example 1 input (DIGEST.md). */
-static const float seed_x[25] = {1, 2, 3, 4, 5, 2, 1, 0, 1, 2, 3, 0, 1, 1, 0,
-                                 1, 4, 1, 1, 2, 2, 1, 1, 0, 0};
 
 /* Runs stage text (border and the rest as written) on image, one channel; 0 when the result is
  * oh x ow and equals want within 1e-5. */
@@ -91,15 +88,15 @@ static int test_filter_table(cnn_context *ctx)
         else
             snprintf(text, sizeof text, "%s", cases[i].stage);
         tu_note("%s", text);
-        if (run_one(ctx, text, seed_x, 5, 5, cases[i].want, 3, 3))
+        if (run_one(ctx, text, tu_ex1_x, 5, 5, cases[i].want, 3, 3))
             return 1;
     }
     /* The same kernel inline, and the identity keeping the size with each border. */
-    if (run_one(ctx, "kernel:0,0,0;0,0,1;0,0,0", seed_x + 6, 1, 1, (const float[]){1}, 1, 1))
+    if (run_one(ctx, "kernel:0,0,0;0,0,1;0,0,0", tu_ex1_x + 6, 1, 1, (const float[]){1}, 1, 1))
         return 1;
-    if (run_one(ctx, "identity", seed_x, 5, 5, seed_x, 5, 5))
+    if (run_one(ctx, "identity", tu_ex1_x, 5, 5, tu_ex1_x, 5, 5))
         return 1;
-    if (run_one(ctx, "identity,border=zero", seed_x, 5, 5, seed_x, 5, 5))
+    if (run_one(ctx, "identity,border=zero", tu_ex1_x, 5, 5, tu_ex1_x, 5, 5))
         return 1;
     return 0;
 }

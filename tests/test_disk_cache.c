@@ -772,12 +772,6 @@ static int test_concurrent_store(cnn_context *unused)
 
 /* ---- through the library, on every OpenCL device --------------------------------------------- */
 
-/* The seed's worked example 1 and its feature map. */
-static const float ex1_x[25] = {1, 2, 3, 4, 5, 2, 1, 0, 1, 2, 3, 0, 1, 1, 0,
-                                1, 4, 1, 1, 2, 2, 1, 1, 0, 0};
-static const float ex1_k[9] = {1, 0, 1, 1, 0, 1, 0, 1, 0};
-static const float ex1_y[9] = {6, 9, 11, 10, 4, 4, 7, 7, 4};
-
 /* A larger convolution (N 1, C 3 -> K 4, 11x9, 3x3, stride 2, pads 1/0/1/2, bias, ReLU)
  * against a plain loop: another program (or several) in the cache. */
 static int workload_strided(cnn_context *ctx)
@@ -832,42 +826,7 @@ static int workload_strided(cnn_context *ctx)
 static int workload(cnn_context *ctx)
 {
     CHECK(workload_strided(ctx) == 0);
-    cnn_tensor *x = tu_tensor_from(ctx, 1, 1, 5, 5, ex1_x);
-    cnn_tensor *w = tu_tensor_from(ctx, 1, 1, 3, 3, ex1_k);
-    const float bias = -5;
-    cnn_tensor *b = tu_tensor_from(ctx, 1, 1, 1, 1, &bias);
-    const int64_t ys[4] = {1, 1, 3, 3}, ps[4] = {1, 1, 3, 3};
-    cnn_tensor *y = tu_tensor_fill(ctx, ys, NAN), *py = tu_tensor_fill(ctx, ps, NAN);
-    CHECK(x != NULL && w != NULL && b != NULL && y != NULL && py != NULL);
-    cnn_conv2d_params plain = cnn_conv2d_params_default();
-    CHECK_OK(cnn_conv2d(ctx, y, x, w, NULL, &plain));
-    float *got = tu_read(y);
-    CHECK(got != NULL);
-    CHECK_ARRAY(got, ex1_y, 9, ys, 0, 0);
-    /* Bias and ReLU. */
-    cnn_conv2d_params p = cnn_conv2d_params_default();
-    p.activation = CNN_ACTIVATION_RELU;
-    CHECK_OK(cnn_conv2d(ctx, y, x, w, b, &p));
-    static const float want_relu[9] = {1, 4, 6, 5, 0, 0, 2, 2, 0};
-    got = tu_read(y);
-    CHECK(got != NULL);
-    CHECK_ARRAY(got, want_relu, 9, ys, 0, 0);
-    /* Average pooling 2x2 stride 2, ceil mode. */
-    cnn_pool2d_params pp = cnn_pool2d_params_default();
-    pp.mode = CNN_POOL_AVG;
-    pp.ceil_mode = 1;
-    CHECK_OK(cnn_pool2d(ctx, py, x, &pp));
-    static const float want_pool[9] = {1.5f, 2, 3.5f, 2, 1, 1, 1.5f, 0.5f, 0};
-    got = tu_read(py);
-    CHECK(got != NULL);
-    CHECK_ARRAY(got, want_pool, 9, ps, 1e-6, 0);
-    /* bias_act in place. */
-    CHECK_OK(cnn_conv2d(ctx, y, x, w, NULL, &plain));
-    CHECK_OK(cnn_bias_act(ctx, y, y, b, CNN_ACTIVATION_RELU));
-    got = tu_read(y);
-    CHECK(got != NULL);
-    CHECK_ARRAY(got, want_relu, 9, ys, 0, 0);
-    return 0;
+    return tu_seed_ops(ctx);
 }
 
 /* What a round must see in its log: a count of -1 is not checked. */

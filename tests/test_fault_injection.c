@@ -24,25 +24,21 @@ static const char *const step_names[] = {"none",    "context", "tensors", "plan"
 /* The seed's worked example 1, for "the context still works". */
 static int context_still_works(cnn_context *ctx)
 {
-    static const float x[25] = {1, 2, 3, 4, 5, 2, 1, 0, 1, 2, 3, 0, 1, 1, 0,
-                                1, 4, 1, 1, 2, 2, 1, 1, 0, 0};
-    static const float w[9] = {1, 0, 1, 1, 0, 1, 0, 1, 0};
-    static const float want[9] = {6, 9, 11, 10, 4, 4, 7, 7, 4};
     float y[9] = {0};
     cnn_tensor *tx = NULL, *tw = NULL, *ty = NULL;
     const cnn_conv2d_params p = cnn_conv2d_params_default();
     cnn_status s = cnn_tensor_create(&tx, ctx, 1, 1, 5, 5);
     if (s == CNN_SUCCESS) s = cnn_tensor_create(&tw, ctx, 1, 1, 3, 3);
     if (s == CNN_SUCCESS) s = cnn_tensor_create(&ty, ctx, 1, 1, 3, 3);
-    if (s == CNN_SUCCESS) s = cnn_tensor_write(tx, x, 25);
-    if (s == CNN_SUCCESS) s = cnn_tensor_write(tw, w, 9);
+    if (s == CNN_SUCCESS) s = cnn_tensor_write(tx, tu_ex1_x, 25);
+    if (s == CNN_SUCCESS) s = cnn_tensor_write(tw, tu_ex1_k, 9);
     if (s == CNN_SUCCESS) s = cnn_conv2d(ctx, ty, tx, tw, NULL, &p);
     if (s == CNN_SUCCESS) s = cnn_tensor_read(ty, y, 9);
     cnn_tensor_destroy(tx);
     cnn_tensor_destroy(tw);
     cnn_tensor_destroy(ty);
     CHECK_OK(s);
-    CHECK(memcmp(y, want, sizeof y) == 0);
+    CHECK(memcmp(y, tu_ex1_y, sizeof y) == 0);
     return 0;
 }
 

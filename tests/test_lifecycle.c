@@ -19,17 +19,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The seed's worked example 1 and its feature map. */
-static const float ex1_x[25] = {1, 2, 3, 4, 5, 2, 1, 0, 1, 2, 3, 0, 1, 1, 0,
-                                1, 4, 1, 1, 2, 2, 1, 1, 0, 0};
-static const float ex1_k[9] = {1, 0, 1, 1, 0, 1, 0, 1, 0};
-static const float ex1_y[9] = {6, 9, 11, 10, 4, 4, 7, 7, 4};
-
 /* Run example 1 on ctx (one-shot) and check the feature map. */
 static int run_example1(cnn_context *ctx)
 {
-    cnn_tensor *x = tu_tensor_from(ctx, 1, 1, 5, 5, ex1_x);
-    cnn_tensor *w = tu_tensor_from(ctx, 1, 1, 3, 3, ex1_k);
+    cnn_tensor *x = tu_tensor_from(ctx, 1, 1, 5, 5, tu_ex1_x);
+    cnn_tensor *w = tu_tensor_from(ctx, 1, 1, 3, 3, tu_ex1_k);
     const int64_t ys[4] = {1, 1, 3, 3};
     cnn_tensor *y = tu_tensor_fill(ctx, ys, NAN);
     CHECK(x != NULL && w != NULL && y != NULL);
@@ -37,7 +31,7 @@ static int run_example1(cnn_context *ctx)
     CHECK_OK(cnn_conv2d(ctx, y, x, w, NULL, &p));
     float *got = tu_read(y);
     CHECK(got != NULL);
-    CHECK_ARRAY(got, ex1_y, 9, ys, 0, 0);
+    CHECK_ARRAY(got, tu_ex1_y, 9, ys, 0, 0);
     return 0;
 }
 
@@ -326,8 +320,8 @@ static int test_plan_churn(cnn_context *ctx)
         CHECK_OK(cnn_pool2d_plan_create(&pools[i], ctx, xs, &pp));
         tu_track(TU_POOL_PLAN, pools[i]);
     }
-    cnn_tensor *x = tu_tensor_from(ctx, 1, 1, 5, 5, ex1_x);
-    cnn_tensor *w = tu_tensor_from(ctx, 1, 1, 3, 3, ex1_k);
+    cnn_tensor *x = tu_tensor_from(ctx, 1, 1, 5, 5, tu_ex1_x);
+    cnn_tensor *w = tu_tensor_from(ctx, 1, 1, 3, 3, tu_ex1_k);
     const float zero = 0.0f;
     cnn_tensor *b = tu_tensor_from(ctx, 1, 1, 1, 1, &zero);
     const int64_t ys[4] = {1, 1, 3, 3}, ps[4] = {1, 1, 2, 2};
@@ -337,7 +331,7 @@ static int test_plan_churn(cnn_context *ctx)
         CHECK_OK(cnn_conv2d_plan_execute(plans[i], y, x, w, i % 2 ? b : NULL));
         float *got = tu_read(y);
         CHECK(got != NULL);
-        CHECK_ARRAY(got, ex1_y, 9, ys, 0, 0);
+        CHECK_ARRAY(got, tu_ex1_y, 9, ys, 0, 0);
     }
     /* max 2x2 s2 of the 5x5 example: [[2,4],[4,1]] */
     static const float want_pool[4] = {2, 4, 4, 1};
@@ -357,7 +351,7 @@ static int test_plan_churn(cnn_context *ctx)
     CHECK_OK(cnn_conv2d_plan_execute(plans[NP - 1], y, x, w, b));
     got = tu_read(y);
     CHECK(got != NULL);
-    CHECK_ARRAY(got, ex1_y, 9, ys, 0, 0);
+    CHECK_ARRAY(got, tu_ex1_y, 9, ys, 0, 0);
     for (int i = 1; i < NP; i += 2) {
         tu_untrack(plans[i]);
         cnn_conv2d_plan_destroy(plans[i]);
@@ -484,7 +478,7 @@ static int test_last_op_ms(cnn_context *ctx)
     double ms = -1;
     CHECK_OK(cnn_context_last_op_ms(ctx, &ms));
     CHECK(ms >= 0 && ms < 60000);
-    cnn_tensor *x = tu_tensor_from(ctx, 1, 1, 5, 5, ex1_x);
+    cnn_tensor *x = tu_tensor_from(ctx, 1, 1, 5, 5, tu_ex1_x);
     const int64_t ps[4] = {1, 1, 2, 2};
     cnn_tensor *y = tu_tensor_fill(ctx, ps, 0);
     CHECK(x != NULL && y != NULL);
@@ -716,38 +710,7 @@ static int cache_round(void)
         cnn_context *ctx = tu_context(devs.selector[d]);
         CHECK(ctx != NULL);
         tu_track(TU_CONTEXT, ctx);
-        CHECK(run_example1(ctx) == 0);
-        /* A second conv variant: bias and ReLU. */
-        cnn_tensor *x = tu_tensor_from(ctx, 1, 1, 5, 5, ex1_x);
-        cnn_tensor *w = tu_tensor_from(ctx, 1, 1, 3, 3, ex1_k);
-        const float bias = -5;
-        cnn_tensor *b = tu_tensor_from(ctx, 1, 1, 1, 1, &bias);
-        const int64_t ys[4] = {1, 1, 3, 3}, ps[4] = {1, 1, 3, 3};
-        cnn_tensor *y = tu_tensor_fill(ctx, ys, NAN), *py = tu_tensor_fill(ctx, ps, NAN);
-        CHECK(x != NULL && w != NULL && b != NULL && y != NULL && py != NULL);
-        cnn_conv2d_params p = cnn_conv2d_params_default();
-        p.activation = CNN_ACTIVATION_RELU;
-        CHECK_OK(cnn_conv2d(ctx, y, x, w, b, &p));
-        static const float want_relu[9] = {1, 4, 6, 5, 0, 0, 2, 2, 0};
-        float *got = tu_read(y);
-        CHECK(got != NULL);
-        CHECK_ARRAY(got, want_relu, 9, ys, 0, 0);
-        /* Average pooling 2x2 stride 2, ceil mode: [[1.5,2,3.5],[2,1,1],[1.5,0.5,0]]. */
-        cnn_pool2d_params pp = cnn_pool2d_params_default();
-        pp.mode = CNN_POOL_AVG;
-        pp.ceil_mode = 1;
-        CHECK_OK(cnn_pool2d(ctx, py, x, &pp));
-        static const float want_pool[9] = {1.5f, 2, 3.5f, 2, 1, 1, 1.5f, 0.5f, 0};
-        got = tu_read(py);
-        CHECK(got != NULL);
-        CHECK_ARRAY(got, want_pool, 9, ps, 1e-6, 0);
-        /* bias_act in place: -5 and ReLU on the feature map. */
-        cnn_conv2d_params plain = cnn_conv2d_params_default();
-        CHECK_OK(cnn_conv2d(ctx, y, x, w, NULL, &plain));
-        CHECK_OK(cnn_bias_act(ctx, y, y, b, CNN_ACTIVATION_RELU));
-        got = tu_read(y);
-        CHECK(got != NULL);
-        CHECK_ARRAY(got, want_relu, 9, ys, 0, 0);
+        CHECK(tu_seed_ops(ctx) == 0);
         tu_release();
     }
     return 0;

@@ -11,10 +11,6 @@
 
 #include "cnncl_opencl.h"
 
-static const float ex1_x[25] = {1, 2, 3, 4, 5, 2, 1, 0, 1, 2, 3, 0, 1, 1, 0,
-                                1, 4, 1, 1, 2, 2, 1, 1, 0, 0};
-static const float ex1_k[9] = {1, 0, 1, 1, 0, 1, 0, 1, 0};
-static const float ex1_y[9] = {6, 9, 11, 10, 4, 4, 7, 7, 4};
 
 static int test_opencl_is_hidden(cnn_context *unused)
 {
@@ -58,8 +54,8 @@ static int test_auto_is_reference(cnn_context *unused)
         CHECK(strcmp(info.selector, "ref") == 0);
 
         /* The seed's example 1. */
-        cnn_tensor *x = tu_tensor_from(ctx, 1, 1, 5, 5, ex1_x);
-        cnn_tensor *w = tu_tensor_from(ctx, 1, 1, 3, 3, ex1_k);
+        cnn_tensor *x = tu_tensor_from(ctx, 1, 1, 5, 5, tu_ex1_x);
+        cnn_tensor *w = tu_tensor_from(ctx, 1, 1, 3, 3, tu_ex1_k);
         const int64_t ys[4] = {1, 1, 3, 3};
         cnn_tensor *y = tu_tensor_fill(ctx, ys, NAN);
         CHECK(x != NULL && w != NULL && y != NULL);
@@ -67,7 +63,7 @@ static int test_auto_is_reference(cnn_context *unused)
         CHECK_OK(cnn_conv2d(ctx, y, x, w, NULL, &p));
         float *got = tu_read(y);
         CHECK(got != NULL);
-        CHECK_ARRAY(got, ex1_y, 9, ys, 0, 0);
+        CHECK_ARRAY(got, tu_ex1_y, 9, ys, 0, 0);
         tu_state()->ctx = NULL;
         tu_release();
     }

@@ -595,4 +595,52 @@ static inline const char *tu_pool_desc(char *buf, size_t size, const int64_t in[
     return buf;
 }
 
+/* ---- the seed's worked example 1 (DIGEST.md) ----------------------------------------------- */
+
+static const float tu_ex1_x[25] = {1, 2, 3, 4, 5, 2, 1, 0, 1, 2, 3, 0, 1, 1, 0,
+                                   1, 4, 1, 1, 2, 2, 1, 1, 0, 0};
+static const float tu_ex1_k[9] = {1, 0, 1, 1, 0, 1, 0, 1, 0};
+static const float tu_ex1_y[9] = {6, 9, 11, 10, 4, 4, 7, 7, 4};
+
+/* On ctx, one-shot, each against its values worked out by hand: the example's convolution;
+ * again with a bias of -5 and ReLU; average pooling 2x2 stride 2 in ceil mode of its input;
+ * bias + ReLU in place on the plain feature map. 0, or 1 after a failed check. */
+static inline int tu_seed_ops(cnn_context *ctx)
+{
+    cnn_tensor *x = tu_tensor_from(ctx, 1, 1, 5, 5, tu_ex1_x);
+    cnn_tensor *w = tu_tensor_from(ctx, 1, 1, 3, 3, tu_ex1_k);
+    const float bias = -5;
+    cnn_tensor *b = tu_tensor_from(ctx, 1, 1, 1, 1, &bias);
+    const int64_t ys[4] = {1, 1, 3, 3}, ps[4] = {1, 1, 3, 3};
+    cnn_tensor *y = tu_tensor_fill(ctx, ys, NAN), *py = tu_tensor_fill(ctx, ps, NAN);
+    CHECK(x != NULL && w != NULL && b != NULL && y != NULL && py != NULL);
+    cnn_conv2d_params plain = cnn_conv2d_params_default();
+    CHECK_OK(cnn_conv2d(ctx, y, x, w, NULL, &plain));
+    float *got = tu_read(y);
+    CHECK(got != NULL);
+    CHECK_ARRAY(got, tu_ex1_y, 9, ys, 0, 0);
+    cnn_conv2d_params p = cnn_conv2d_params_default();
+    p.activation = CNN_ACTIVATION_RELU;
+    CHECK_OK(cnn_conv2d(ctx, y, x, w, b, &p));
+    static const float want_relu[9] = {1, 4, 6, 5, 0, 0, 2, 2, 0};
+    got = tu_read(y);
+    CHECK(got != NULL);
+    CHECK_ARRAY(got, want_relu, 9, ys, 0, 0);
+    /* [[1.5, 2, 3.5], [2, 1, 1], [1.5, 0.5, 0]] */
+    cnn_pool2d_params pp = cnn_pool2d_params_default();
+    pp.mode = CNN_POOL_AVG;
+    pp.ceil_mode = 1;
+    CHECK_OK(cnn_pool2d(ctx, py, x, &pp));
+    static const float want_pool[9] = {1.5f, 2, 3.5f, 2, 1, 1, 1.5f, 0.5f, 0};
+    got = tu_read(py);
+    CHECK(got != NULL);
+    CHECK_ARRAY(got, want_pool, 9, ps, 1e-6, 0);
+    CHECK_OK(cnn_conv2d(ctx, y, x, w, NULL, &plain));
+    CHECK_OK(cnn_bias_act(ctx, y, y, b, CNN_ACTIVATION_RELU));
+    got = tu_read(y);
+    CHECK(got != NULL);
+    CHECK_ARRAY(got, want_relu, 9, ys, 0, 0);
+    return 0;
+}
+
 #endif /* CNNCL_TEST_UTIL_H */

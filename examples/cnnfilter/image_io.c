@@ -25,17 +25,19 @@ static int is_png(const unsigned char *bytes, size_t size)
     return size >= 8 && memcmp(bytes, signature, 8) == 0;
 }
 
-/* Size and channels as the decoder will give them (alpha not dropped yet), after every check
- * that comes before decoding. */
-static int read_header(const unsigned char *bytes, size_t size, const char *name, int *w,
-                       int *h, int *comp, char *err, size_t err_size)
+/* Size and channels as the decoder gives them (alpha not dropped yet), after every check that
+ * comes before decoding; then, unless pixels is NULL, the pixels: w * h * comp, interleaved,
+ * to be freed with free_pixels(). */
+static int read_image(const unsigned char *bytes, size_t size, const char *name,
+                      unsigned char **pixels, int *w, int *h, int *comp, char *err,
+                      size_t err_size)
 {
     if (size == 0)
         return cnnf_fail(err, err_size, "%s: empty file", name);
     if (size > (size_t)INT32_MAX)
         return cnnf_fail(err, err_size, "%s: larger than 2 GiB", name);
     if (is_png(bytes, size))
-        return cnnf_png_read(bytes, size, name, NULL, w, h, comp, err, err_size);
+        return cnnf_png_read(bytes, size, name, pixels, w, h, comp, err, err_size);
     if (cnnf_image_check(bytes, size, name, err, err_size))
         return -1;
     if (!stbi_info_from_memory(bytes, (int)size, w, h, comp))
@@ -47,7 +49,29 @@ static int read_header(const unsigned char *bytes, size_t size, const char *name
         return cnnf_fail(err, err_size,
                          "%s: %d x %d pixels, over the limit of %d a side and %d Mpixel", name,
                          *w, *h, CNNF_MAX_SIDE, CNNF_MAX_PIXELS >> 20);
+    if (!pixels)
+        return 0;
+    int w2, h2, comp2;
+    *pixels = stbi_load_from_memory(bytes, (int)size, &w2, &h2, &comp2, *comp);
+    if (!*pixels)
+        return cnnf_fail(err, err_size, "%s: cannot decode (%s; truncated or damaged?)", name,
+                         stbi_failure_reason());
+    if (w2 != *w || h2 != *h) {
+        stbi_image_free(*pixels);
+        *pixels = NULL;
+        return cnnf_fail(err, err_size, "%s: decoded size %dx%d differs from the header's %dx%d",
+                         name, w2, h2, *w, *h);
+    }
     return 0;
+}
+
+/* Pixels of read_image(): libpng's are malloc'ed, stb_image's its own. */
+static void free_pixels(const unsigned char *bytes, size_t size, unsigned char *pixels)
+{
+    if (is_png(bytes, size))
+        free(pixels);
+    else
+        stbi_image_free(pixels);
 }
 
 /* The channels kept: alpha is the last channel of 2 (gray + alpha) and 4 (RGBA), and dropping
@@ -63,37 +87,20 @@ int cnnf_image_decode(const unsigned char *bytes, size_t size, const char *name,
 {
     memset(out, 0, sizeof *out);
     int w = 0, h = 0, comp = 0;
-    if (read_header(bytes, size, name, &w, &h, &comp, err, err_size))
+    unsigned char *pixels = NULL;
+    if (read_image(bytes, size, name, &pixels, &w, &h, &comp, err, err_size))
         return -1;
-    unsigned char *pixels = NULL; /* w * h * comp, interleaved */
-    const int png = is_png(bytes, size);
-    if (png) {
-        if (cnnf_png_read(bytes, size, name, &pixels, &w, &h, &comp, err, err_size))
-            return -1;
-    } else {
-        int w2, h2, comp2;
-        pixels = stbi_load_from_memory(bytes, (int)size, &w2, &h2, &comp2, comp);
-        if (!pixels)
-            return cnnf_fail(err, err_size, "%s: cannot decode (%s; truncated or damaged?)",
-                             name, stbi_failure_reason());
-        if (w2 != w || h2 != h) {
-            stbi_image_free(pixels);
-            return cnnf_fail(err, err_size,
-                             "%s: decoded size %dx%d differs from the header's %dx%d", name, w2,
-                             h2, w, h);
-        }
-    }
     const int want = kept_channels(comp, alpha);
     float *data = malloc(sizeof(float) * (size_t)want * (size_t)w * (size_t)h);
     if (!data) {
-        png ? free(pixels) : stbi_image_free(pixels);
+        free_pixels(bytes, size, pixels);
         return cnnf_fail(err, err_size, "%s: out of memory for %d x %d x %d", name, want, h, w);
     }
     const size_t plane = (size_t)w * (size_t)h;
     for (size_t i = 0; i < plane; i++)
         for (int c = 0; c < want; c++)
             data[(size_t)c * plane + i] = (float)pixels[i * (size_t)comp + (size_t)c];
-    png ? free(pixels) : stbi_image_free(pixels);
+    free_pixels(bytes, size, pixels);
     out->c = want;
     out->h = h;
     out->w = w;
@@ -157,7 +164,7 @@ int cnnf_image_info(const char *path, cnnf_alpha alpha, int *c, int *h, int *w, 
     if (read_file(path, &bytes, &size, err, err_size))
         return -1;
     int comp = 0;
-    const int rc = read_header(bytes, size, path, w, h, &comp, err, err_size);
+    const int rc = read_image(bytes, size, path, NULL, w, h, &comp, err, err_size);
     free(bytes);
     if (rc)
         *h = *w = 0;

@@ -47,8 +47,8 @@ int cnnf_png_read(const unsigned char *bytes, size_t size, const char *name,
 {
     if (pixels)
         *pixels = NULL;
-    /* The size in the header (IHDR, the first chunk) against our limits, before libpng reads
-     * the chunks that follow it. */
+    /* The size in the header against our limits, before libpng reads the chunks that follow
+     * it. libpng refuses a file whose first chunk is not IHDR, so this is the size it reads. */
     if (size >= 24 && !memcmp(bytes + 12, "IHDR", 4)) {
         const uint64_t hw = (uint64_t)bytes[16] << 24 | (uint64_t)bytes[17] << 16 |
                             (uint64_t)bytes[18] << 8 | bytes[19];
@@ -77,12 +77,9 @@ int cnnf_png_read(const unsigned char *bytes, size_t size, const char *name,
         return cnnf_fail(err, err_size, "%s: damaged or truncated PNG (%s)", name, src.message);
     }
     png_set_read_fn(png, &src, read_bytes);
-    png_set_user_limits(png, CNNF_MAX_SIDE, CNNF_MAX_SIDE); /* (checked above too) */
     png_read_info(png, info);
     const png_uint_32 width = png_get_image_width(png, info);
     const png_uint_32 height = png_get_image_height(png, info);
-    if ((uint64_t)width * height > CNNF_MAX_PIXELS)
-        png_error(png, "over the pixel limit");
     png_set_expand(png);   /* palette to RGB, gray under 8 bits to 8, tRNS to alpha */
     png_set_strip_16(png); /* 16-bit samples: the high byte */
     png_set_interlace_handling(png);
