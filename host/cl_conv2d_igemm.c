@@ -13,7 +13,7 @@
 typedef struct igemm_shape {
     cl_int C, K, OH, OW, XH, XW, R, S, stride_h, stride_w, dil_h, dil_w;
     cl_int Cg, Kg, k_blocks, groups, tiles_x, has_bias, activation;
-    cl_int in_n0, out_n0;
+    cl_int in_n0, out_n0, y0, y1;
 } igemm_shape;
 
 typedef struct igemm_tiles {
@@ -115,11 +115,11 @@ static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
         return t;
     }
     t.px = pick_px(t.flat ? d->oh * d->ow : d->ow);
-    /* Narrow maps (7x7): two rows per tile, so that each weight vector feeds 14 pixels and the
-     * weights stream from the caches half as often. Not for 1x1 kernels, where the extra row
-     * would often need a padded copy of the input. */
-    t.rows = !t.one_by_one && t.px <= 7 && d->oh > 1 ? 2 : 1;
-    set_channel_tile(&t, d, IGEMM_MAX_ACC);
+    t.rows = 1;
+    /* Tiles of 7 pixels (7x7 maps, flat or by rows): 2 vectors. With 4, a block's weights
+     * overflow the L2 (512 -> 512 3x3: 1.2 MB per 64 channels, read again for every tile); two
+     * rows per tile computed an eighth row of 7 for nothing. Measured: bench/NOTES.md. */
+    set_channel_tile(&t, d, t.px <= 7 ? 2 * t.px : IGEMM_MAX_ACC);
     return t;
 }
 
@@ -208,6 +208,8 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
     p->Cg = (cl_int)cg; p->Kg = (cl_int)kg; p->k_blocks = (cl_int)k_blocks;
     p->groups = (cl_int)d->groups; p->tiles_x = (cl_int)tiles_x;
     p->has_bias = d->has_bias; p->activation = (cl_int)d->activation;
+    p->y0 = padded ? (cl_int)d->pad_top : 0;
+    p->y1 = p->y0 + (cl_int)d->h;
     st->global[0] = (size_t)(tiles_y * tiles_x);
     st->global[1] = (size_t)k_blocks;
     st->global[2] = (size_t)(d->n * d->groups);
