@@ -41,6 +41,8 @@ typedef struct winograd_state {
     uint64_t u_version;        /* changes whenever u is recomputed: the GEMM's weight stamp */
     int64_t rows_total;        /* rows of tiles in the batch: N x tiles_h */
     int gpu;                   /* GPU-shaped transforms and GEMM (cl_conv2d_gemm_gpu.c) */
+    int plane_rows;            /* > 0: the transforms for small maps (PLANE_TW in
+                                  conv2d_winograd.cl), tile rows per work-item */
     int fused_kb, fused_tr;    /* the fused kernel's output channels per block and tile rows
                                   per work-item; 0: not fused */
     cnn_cl_padded_input padded; /* zero-padded input copy, when it fits the workspace limit */
@@ -257,7 +259,10 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     const int64_t xh = tiles_h * z.m + 2;
     const int64_t xw = strips * WINO_STRIP * z.m + 2;
     const int gpu = cnn_cl_gpu_kernels(b); /* GPU-shaped transforms: guarded scalar loads */
-    const int copy = !gpu && strips <= 2 && cnn_cl_needs_padding(d, xh, xw) &&
+    /* Maps of up to half a strip's tiles a row (7 tiles, 28 columns, for F(4x4); 8 for F(2x2)):
+     * the transforms' vectors take several tile rows (they read with guards, no copy). */
+    const int plane = !gpu && !z.fused_kb && tiles_w * 2 <= WINO_STRIP && tiles_w * z.m + 2 <= 32;
+    const int copy = !gpu && !plane && strips <= 2 && cnn_cl_needs_padding(d, xh, xw) &&
                      (uint64_t)(d->c * xh * xw) * 4u <= cnn_context_workspace_limit(ctx);
     s = cnn_cl_padded_input_prepare(b, &st->padded, d, copy, xh, xw, "conv2d winograd");
     if (s != CNN_SUCCESS) {
@@ -287,17 +292,27 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
         s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_winograd.cl", options,
                                  "winograd_fused", &st->fused);
     } else {
-        snprintf(options, sizeof options, "-cl-std=CL1.2 -DWM=%d", z.m);
+        if (plane)
+            snprintf(options, sizeof options, "-cl-std=CL1.2 -DWM=%d -DPLANE_TW=%d", z.m,
+                     (int)tiles_w);
+        else
+            snprintf(options, sizeof options, "-cl-std=CL1.2 -DWM=%d", z.m);
+        st->plane_rows = plane ? WINO_STRIP / (int)tiles_w : 0;
         st->gemm_desc = gemm_desc(d, &z, chunk);
         st->gpu = gpu;
         s = gpu ? cnn_cl_gemm_gpu_prepare(b, &st->gemm_desc, &st->gemm, gemm_variant)
                 : cnn_cl_igemm_prepare(b, &st->gemm_desc, &st->gemm, gemm_variant);
         if (s == CNN_SUCCESS)
             s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_winograd.cl", options,
-                                     gpu ? "winograd_input_gpu" : "winograd_input", &st->input);
+                                     gpu     ? "winograd_input_gpu"
+                                     : plane ? "winograd_input_plane"
+                                             : "winograd_input",
+                                     &st->input);
         if (s == CNN_SUCCESS)
             s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_winograd.cl", options,
-                                     gpu ? "winograd_output_gpu" : "winograd_output",
+                                     gpu     ? "winograd_output_gpu"
+                                     : plane ? "winograd_output_plane"
+                                             : "winograd_output",
                                      &st->output);
         if (s == CNN_SUCCESS)
             s = create_buffer(b, (size_t)(points * d->c * chunk), "winograd input", &st->v);
@@ -363,17 +378,25 @@ cnn_status cnn_cl_winograd_run(cl_backend *b, void *state, cl_mem out, cl_mem in
         st->u_stamp = weights_stamp;
         st->u_version++;
     }
-    /* CPU-shaped transforms: a work-item per strip of tiles, row and channel; GPU-shaped: per
-     * tile and channel, in work-groups of 64 tiles. */
+    /* CPU-shaped transforms: a work-item per strip of tiles, row and channel (small maps: per
+     * group of plane_rows tile rows and channel); GPU-shaped: per tile and channel, in
+     * work-groups of 64 tiles. */
     const size_t strips = (size_t)ceil_div(p->tiles_w, WINO_STRIP);
     const size_t gpu_local[3] = {cnn_cl_local_1d(b, 64), 1, 1};
     const size_t gpu_tiles = cnn_round_up((size_t)p->chunk, gpu_local[0]);
-    const size_t in_global[3] = {st->gpu ? gpu_tiles : strips, st->gpu ? (size_t)p->C
-                                                                       : (size_t)p->rows,
-                                 st->gpu ? 1 : (size_t)p->C};
-    const size_t out_global[3] = {st->gpu ? gpu_tiles : strips, st->gpu ? (size_t)p->K
-                                                                        : (size_t)p->rows,
-                                  st->gpu ? 1 : (size_t)p->K};
+    size_t in_global[3] = {strips, (size_t)p->rows, (size_t)p->C};
+    size_t out_global[3] = {strips, (size_t)p->rows, (size_t)p->K};
+    if (st->gpu) {
+        in_global[0] = out_global[0] = gpu_tiles;
+        in_global[1] = (size_t)p->C;
+        out_global[1] = (size_t)p->K;
+        in_global[2] = out_global[2] = 1;
+    } else if (st->plane_rows) {
+        in_global[0] = out_global[0] = (size_t)ceil_div(p->rows, st->plane_rows);
+        in_global[1] = (size_t)p->C;
+        out_global[1] = (size_t)p->K;
+        in_global[2] = out_global[2] = 1;
+    }
     const size_t one[3] = {1, 1, 1};
     const size_t *transform_local = st->gpu ? gpu_local : one;
     /* The images that the padded copy holds at a time (the whole batch without a copy), and

@@ -283,13 +283,12 @@ void winograd_input(__global const float *restrict x, __global float *restrict v
                        min(TW, p.tiles_w - tx0));
 }
 
-/* The WM x WM outputs of the strip of TW tiles from tile tx0 of tile row `row`, output
- * channel k, from the WA^2 products z[a][j] (xi = WA a + j), with bias and activation; the
- * parts of tiles past the output are not written. */
-__attribute__((always_inline)) inline void output_strip(vec z[WA][WA], float bias_k, __global float *restrict y,
-                         const winograd_shape *p, int row, int tx0, int k)
+/* The WM output rows of TW tiles from the WA^2 products z[a][j] (xi = WA a + j), with bias
+ * and activation: rows[a][q] holds columns 16 q ... 16 q + 15 of output row a, where tile l's
+ * column j is column WM l + j (interleaved in two-vector shuffles). */
+__attribute__((always_inline)) inline void output_rows(vec z[WA][WA], float bias_k,
+                                                       int activation, vec rows[WM][WM])
 {
-    const int n = row / p->tiles_h, ty = row - n * p->tiles_h;
     vec am[WM][WA]; /* A^T m, column by column */
 #pragma unroll
     for (int j = 0; j < WA; j++) {
@@ -302,26 +301,18 @@ __attribute__((always_inline)) inline void output_strip(vec z[WA][WA], float bia
         for (int a = 0; a < WM; a++)
             am[a][j] = o[a];
     }
-
     const vec b = (vec)(bias_k);
-    const int oy0 = ty * WM, ox0 = tx0 * WM;
-    __global float *out = y + ((size_t)(n * p->K + k) * p->OH + oy0) * p->OW + ox0;
-    const int full_w = ox0 + WM * TW <= p->OW;
 #pragma unroll
     for (int a = 0; a < WM; a++) {
-        if (oy0 + a >= p->OH)
-            break;
         vec o[WM];
         OUTPUT_TRANSFORM(am[a], o);
         vec val[WM];
 #pragma unroll
         for (int j = 0; j < WM; j++) {
             val[j] = o[j] + b;
-            if (p->activation == 1)
+            if (activation == 1)
                 val[j] = fmax(val[j], (vec)(0.0f));
         }
-        /* The output row: tile l's column j at WM l + j, interleaved in two-vector shuffles. */
-        vec row_out[WM];
 #if WM == 4
         const vec e0 = (vec)(val[0].s0, val[1].s0, val[0].s1, val[1].s1, val[0].s2, val[1].s2,
                              val[0].s3, val[1].s3, val[0].s4, val[1].s4, val[0].s5, val[1].s5,
@@ -335,28 +326,46 @@ __attribute__((always_inline)) inline void output_strip(vec z[WA][WA], float bia
         const vec f1 = (vec)(val[2].s8, val[3].s8, val[2].s9, val[3].s9, val[2].sa, val[3].sa,
                              val[2].sb, val[3].sb, val[2].sc, val[3].sc, val[2].sd, val[3].sd,
                              val[2].se, val[3].se, val[2].sf, val[3].sf);
-        row_out[0] = (vec)(e0.s01, f0.s01, e0.s23, f0.s23, e0.s45, f0.s45, e0.s67, f0.s67);
-        row_out[1] = (vec)(e0.s89, f0.s89, e0.sab, f0.sab, e0.scd, f0.scd, e0.sef, f0.sef);
-        row_out[2] = (vec)(e1.s01, f1.s01, e1.s23, f1.s23, e1.s45, f1.s45, e1.s67, f1.s67);
-        row_out[3] = (vec)(e1.s89, f1.s89, e1.sab, f1.sab, e1.scd, f1.scd, e1.sef, f1.sef);
+        rows[a][0] = (vec)(e0.s01, f0.s01, e0.s23, f0.s23, e0.s45, f0.s45, e0.s67, f0.s67);
+        rows[a][1] = (vec)(e0.s89, f0.s89, e0.sab, f0.sab, e0.scd, f0.scd, e0.sef, f0.sef);
+        rows[a][2] = (vec)(e1.s01, f1.s01, e1.s23, f1.s23, e1.s45, f1.s45, e1.s67, f1.s67);
+        rows[a][3] = (vec)(e1.s89, f1.s89, e1.sab, f1.sab, e1.scd, f1.scd, e1.sef, f1.sef);
 #else
-        row_out[0] = (vec)(val[0].s0, val[1].s0, val[0].s1, val[1].s1, val[0].s2, val[1].s2,
+        rows[a][0] = (vec)(val[0].s0, val[1].s0, val[0].s1, val[1].s1, val[0].s2, val[1].s2,
                            val[0].s3, val[1].s3, val[0].s4, val[1].s4, val[0].s5, val[1].s5,
                            val[0].s6, val[1].s6, val[0].s7, val[1].s7);
-        row_out[1] = (vec)(val[0].s8, val[1].s8, val[0].s9, val[1].s9, val[0].sa, val[1].sa,
+        rows[a][1] = (vec)(val[0].s8, val[1].s8, val[0].s9, val[1].s9, val[0].sa, val[1].sa,
                            val[0].sb, val[1].sb, val[0].sc, val[1].sc, val[0].sd, val[1].sd,
                            val[0].se, val[1].se, val[0].sf, val[1].sf);
 #endif
+    }
+}
+
+/* The WM x WM outputs of the strip of TW tiles from tile tx0 of tile row `row`, output
+ * channel k, from the WA^2 products z; the parts of tiles past the output are not written. */
+__attribute__((always_inline)) inline void output_strip(vec z[WA][WA], float bias_k, __global float *restrict y,
+                         const winograd_shape *p, int row, int tx0, int k)
+{
+    const int n = row / p->tiles_h, ty = row - n * p->tiles_h;
+    vec rows[WM][WM];
+    output_rows(z, bias_k, p->activation, rows);
+    const int oy0 = ty * WM, ox0 = tx0 * WM;
+    __global float *out = y + ((size_t)(n * p->K + k) * p->OH + oy0) * p->OW + ox0;
+    const int full_w = ox0 + WM * TW <= p->OW;
+#pragma unroll
+    for (int a = 0; a < WM; a++) {
+        if (oy0 + a >= p->OH)
+            break;
         __global float *dst = out + a * p->OW;
         if (full_w) {
 #pragma unroll
             for (int q = 0; q < WM; q++)
-                STORE(__global, dst + q * TW, row_out[q]);
+                STORE(__global, dst + q * TW, rows[a][q]);
         } else {
             float lane[WM * TW];
 #pragma unroll
             for (int q = 0; q < WM; q++)
-                STORE(__private, lane + q * TW, row_out[q]);
+                STORE(__private, lane + q * TW, rows[a][q]);
             for (int q = 0; ox0 + q < p->OW && q < WM * TW; q++)
                 dst[q] = lane[q];
         }
@@ -384,6 +393,151 @@ void winograd_output(__global const float *restrict m, __global const float *res
             z[a][j] = LOAD(__global, mk + (a * WA + j) * xi_step);
     output_strip(z, p.has_bias ? bias[k] : 0.0f, y, &p, row, tx0, k);
 }
+
+#ifdef PLANE_TW
+/* Transforms for maps of PLANE_TW tiles a row or fewer (PLANE_TW WM + 2 <= 32 columns): a strip
+ * of one tile row would fill PLANE_TW of its TW lanes, so a work-item's vectors hold the tiles of
+ * PLANE_RV whole tile rows instead, tile row i in lanes [i PLANE_TW, (i + 1) PLANE_TW): the
+ * consecutive tiles of V and M. Measured on 14x14 and 7x7 maps: bench/NOTES.md. */
+#define PLANE_RV (TW / PLANE_TW)     /* tile rows per work-item */
+#define PLANE_N (PLANE_RV * PLANE_TW) /* lanes in use */
+#define PLANE_COLS 32                /* input columns under a tile row, as two vectors */
+
+#ifdef __clang__
+typedef float8 __attribute__((aligned(4))) float8_unaligned;
+typedef float4 __attribute__((aligned(4))) float4_unaligned;
+typedef float2 __attribute__((aligned(4))) float2_unaligned;
+#define COPY_PIECE(W, dst, src) (*(__global float##W##_unaligned *)(dst) = \
+                                 *(const float##W##_unaligned *)(src))
+#else
+#define COPY_PIECE(W, dst, src) vstore##W(vload##W(0, src), 0, dst)
+#endif
+
+/* The first n lanes of v to dst (global): whole vectors and pieces of 8, 4, 2 and 1. */
+#define STORE_FIRST(v, dst, n)                                                               \
+    do {                                                                                     \
+        if ((n) == TW) {                                                                     \
+            STORE(__global, dst, v);                                                         \
+        } else {                                                                             \
+            float l_[TW];                                                                    \
+            STORE(__private, l_, v);                                                         \
+            int o_ = 0;                                                                      \
+            if ((n) & 8) { COPY_PIECE(8, (dst) + o_, l_ + o_); o_ += 8; }                    \
+            if ((n) & 4) { COPY_PIECE(4, (dst) + o_, l_ + o_); o_ += 4; }                    \
+            if ((n) & 2) { COPY_PIECE(2, (dst) + o_, l_ + o_); o_ += 2; }                    \
+            if ((n) & 1) (dst)[o_] = l_[o_];                                                 \
+        }                                                                                    \
+    } while (0)
+
+/* One work-item per (group of PLANE_RV tile rows of the pass, input channel): V at
+ * (xi * C + c) * chunk + tile. Each tile row's WA input rows are copied with guards into a
+ * private block (the padding and the rows past the pass read as zeros), transformed along y as
+ * two vectors of columns, split into tile columns and transformed along x; its PLANE_TW lanes
+ * land at their place in a private row per transform point (the next tile row's stores cover
+ * the lanes past them). */
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void winograd_input_plane(__global const float *restrict x, __global float *restrict v,
+                          const winograd_shape p)
+{
+    const int rl0 = get_global_id(0) * PLANE_RV, c = get_global_id(1);
+    float zb[WA * WA][2 * TW];
+#pragma unroll
+    for (int i = 0; i < PLANE_RV; i++) {
+        const int row = p.row0 + rl0 + i;
+        const int live = rl0 + i < p.rows && row < p.row_end;
+        const int n = row / p.tiles_h, ty = row - n * p.tiles_h;
+        const int iy0 = ty * WM - p.pad_t;
+        __global const float *plane = x + (size_t)((n + p.in_n0) * p.C + c) * p.H * p.W;
+        float block[WA][PLANE_COLS];
+        const int width = min(p.W, PLANE_COLS - p.pad_l); /* input columns under the block */
+        for (int a = 0; a < WA; a++) {
+            STORE(__private, &block[a][0], (vec)(0.0f));
+            STORE(__private, &block[a][TW], (vec)(0.0f));
+            const int iy = iy0 + a;
+            if (live && iy >= 0 && iy < p.H) {
+                __global const float *src = plane + iy * p.W;
+                for (int q = 0; q < width; q++)
+                    block[a][p.pad_l + q] = src[q];
+            }
+        }
+        vec ty_rows[WA][2]; /* B^T d along y: row a, columns 16 q ... */
+#pragma unroll
+        for (int q = 0; q < 2; q++) {
+            vec zy[WA], oy[WA];
+#pragma unroll
+            for (int a = 0; a < WA; a++)
+                zy[a] = LOAD(__private, &block[a][q * TW]);
+            INPUT_TRANSFORM(zy, oy);
+#pragma unroll
+            for (int a = 0; a < WA; a++)
+                ty_rows[a][q] = oy[a];
+        }
+#pragma unroll
+        for (int a = 0; a < WA; a++) {
+            vec r[WM + 1];
+#pragma unroll
+            for (int q = 0; q <= WM; q++)
+                r[q] = q < 2 ? ty_rows[a][q < 2 ? q : 0] : (vec)(0.0f);
+            vec z[WA], o[WA];
+            SPLIT_COLUMNS(r, z);
+            INPUT_TRANSFORM(z, o);
+#pragma unroll
+            for (int b = 0; b < WA; b++)
+                STORE(__private, &zb[a * WA + b][i * PLANE_TW], o[b]);
+        }
+    }
+    const int valid = min(PLANE_RV, p.rows - rl0) * PLANE_TW;
+    __global float *dst = v + (size_t)c * p.chunk + rl0 * p.tiles_w;
+    const size_t xi_step = (size_t)p.C * p.chunk;
+#pragma unroll
+    for (int xi = 0; xi < WA * WA; xi++) {
+        const vec val = LOAD(__private, &zb[xi][0]);
+        if (valid == PLANE_N) {
+            STORE_FIRST(val, dst + xi * xi_step, PLANE_N);
+        } else {
+            float l_[TW];
+            STORE(__private, l_, val);
+            for (int q = 0; q < valid; q++)
+                dst[xi * xi_step + q] = l_[q];
+        }
+    }
+}
+
+/* One work-item per (group of PLANE_RV tile rows of the pass, output channel), from the GEMM
+ * results at (xi * K + k) * chunk + tile (M's slack past its end covers the last vectors). */
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void winograd_output_plane(__global const float *restrict m, __global const float *restrict bias,
+                           __global float *restrict y, const winograd_shape p)
+{
+    const int rl0 = get_global_id(0) * PLANE_RV, k = get_global_id(1);
+    const size_t xi_step = (size_t)p.K * p.chunk;
+    __global const float *mk = m + (size_t)k * p.chunk + rl0 * p.tiles_w;
+    vec z[WA][WA];
+#pragma unroll
+    for (int a = 0; a < WA; a++)
+#pragma unroll
+        for (int j = 0; j < WA; j++)
+            z[a][j] = LOAD(__global, mk + (a * WA + j) * xi_step);
+    vec rows[WM][WM];
+    output_rows(z, p.has_bias ? bias[k] : 0.0f, p.activation, rows);
+    float out_rows[WM][WM * TW];
+#pragma unroll
+    for (int a = 0; a < WM; a++)
+#pragma unroll
+        for (int q = 0; q < WM; q++)
+            STORE(__private, &out_rows[a][q * TW], rows[a][q]);
+    for (int i = 0; i < PLANE_RV; i++) {
+        const int row = p.row0 + rl0 + i;
+        if (rl0 + i >= p.rows || row >= p.row_end)
+            break;
+        const int n = row / p.tiles_h, ty = row - n * p.tiles_h;
+        __global float *out = y + ((size_t)(n * p.K + k) * p.OH + ty * WM) * p.OW;
+        for (int a = 0; a < WM && ty * WM + a < p.OH; a++)
+            for (int q = 0; q < p.OW; q++)
+                out[a * p.OW + q] = out_rows[a][i * PLANE_TW * WM + q];
+    }
+}
+#endif
 
 /* GPU-shaped transforms: one work-item per (tile of the pass, channel), the tiles along
  * dimension 0, so that a work-group's WA^2 stores into V (and its loads from M) are runs of

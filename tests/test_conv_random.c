@@ -382,7 +382,9 @@ static int random_problems(cnn_context *ctx)
      * stride-1 convolutions on planes of 512 pixels and more (partial channel blocks, a partial
      * last tile of the plane, groups, batch); Winograd's strips of 16 tiles at the left border,
      * inside and partial at the right, with asymmetric padding, groups, batch, flip, maps that
-     * are not multiples of the 4x4 tiles and a map smaller than one tile, and its fused kernel
+     * are not multiples of the 4x4 tiles and a map smaller than one tile; the transforms for
+     * maps of 8 tiles a row or fewer, several tile rows per vector (7 tiles a row: 14 lanes; 5:
+     * 15 lanes in pieces of 8, 4, 2 and 1; a last group of fewer rows), and its fused kernel
      * (maps of 14 tiles and 63 a row: a padded copy, and guarded loads on every border; a
      * partial block of output channels; batch); the implicit GEMM's pixel vectors along output rows (short
      * reductions, outputs 32 wide and more) with a partial last tile, dilation, stride along y,
@@ -404,6 +406,8 @@ static int random_problems(cnn_context *ctx)
         {1, 16, 38, 140, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_WINOGRAD},
         {2, 12, 30, 56, 20, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_WINOGRAD},
         {1, 4, 11, 250, 9, 1, 3, 3, 1, 1, 1, 1, 0, 2, 1, 0, 1, CNN_CONV2D_ALGO_WINOGRAD},
+        {1, 8, 26, 26, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_WINOGRAD},
+        {2, 6, 20, 18, 5, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, CNN_CONV2D_ALGO_WINOGRAD},
         {1, 3, 20, 70, 20, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_IGEMM},
         {2, 4, 17, 40, 10, 2, 3, 3, 2, 1, 2, 2, 2, 1, 2, 2, 1, CNN_CONV2D_ALGO_IGEMM},
         {1, 2, 12, 64, 17, 1, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 0, CNN_CONV2D_ALGO_AUTO},

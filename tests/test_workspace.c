@@ -86,24 +86,32 @@ static int test_split(cnn_context *ctx)
     tu_note("depthwise, no workspace");
     if (run_case(ctx, q, dxs, dws, 64, CNN_SUCCESS))
         return 1;
-    /* Winograd F(2x2) on the 9x11 map: a row of 6 tiles is 16 x (6 + 20) floats x 6 = 9984
-     * bytes of transformed input and products, the zero-padded input copy 6 x 12 x 34 floats
-     * (9792 bytes) per image: 30000 bytes hold three rows and three images, so the 5 images
-     * run as copies of 3 and 2 images, in passes of 3 rows (the last of each with zero rows).
+    /* Winograd F(4x4) on the 9x11 map (3 tiles a row: the transforms for small maps, up to five
+     * tile rows per work-item, no input copy): a row of tiles is 36 x (6 + 20) floats x 3 =
+     * 11232 bytes of transformed input and products, so 30000 bytes hold two rows: the 15 rows
+     * of the batch run in passes of 2 that cross images, every group cut short by its pass.
      * Under 9000 bytes not even one row fits. */
     p.algo = CNN_CONV2D_ALGO_WINOGRAD;
-    tu_note("winograd F(2x2) split");
+    tu_note("winograd split, small map");
     if (run_case(ctx, p, xs, ws, 30000, CNN_SUCCESS))
         return 1;
     tu_note("winograd, one row too large");
     if (run_case(ctx, p, xs, ws, 9000, CNN_ERROR_LIMIT_EXCEEDED))
         return 1;
-    /* F(4x4) on an 18x20 map (3 images): a row of 5 tiles is 36 x 26 floats x 5 = 18720 bytes,
-     * the copy 6 x 22 x 66 floats (34848 bytes) per image: 40000 bytes hold two rows and one
-     * image, so each image's 5 rows take three passes. */
+    /* F(4x4) on an 18x20 map (3 images, 5 tiles a row: small-map transforms in groups of three
+     * rows): a row is 36 x 26 floats x 5 = 18720 bytes, so 40000 bytes hold two rows, and every
+     * group is cut short by its pass. */
     const int64_t xs4[4] = {3, 6, 18, 20};
-    tu_note("winograd F(4x4) split");
+    tu_note("winograd F(4x4) split, small map");
     if (run_case(ctx, p, xs4, ws, 40000, CNN_SUCCESS))
+        return 1;
+    /* F(4x4) on an 18x40 map (10 tiles a row: strips of 16 tiles over a zero-padded copy): a row
+     * is 36 x 26 floats x 10 = 37440 bytes, the copy 6 x 22 x 66 floats (34848 bytes) per
+     * image: 40000 bytes hold one row and one image, so each image is copied on its own and its
+     * 5 rows take five passes. */
+    const int64_t xs4w[4] = {3, 6, 18, 40};
+    tu_note("winograd F(4x4) split, strips");
+    if (run_case(ctx, p, xs4w, ws, 40000, CNN_SUCCESS))
         return 1;
     /* Not even one image fits: AUTO falls back to direct (correct results), a forced igemm
      * fails cleanly. */
