@@ -19,7 +19,7 @@
 typedef struct winograd_shape {
     cl_int C, K, H, W, OH, OW, Cg, groups, pad_t, pad_l;
     cl_int tiles_h, tiles_w, in_n0, row_end, row0, rows, chunk;
-    cl_int flip, has_bias, activation;
+    cl_int flip, has_bias, activation, x_images;
 } winograd_shape;
 
 #define WINO_STRIP 16  /* tiles per strip of the input and output transforms (TW) */
@@ -278,6 +278,7 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     p->tiles_h = (cl_int)tiles_h; p->tiles_w = (cl_int)tiles_w;
     p->rows = (cl_int)rows; p->chunk = (cl_int)chunk;
     p->flip = d->flip; p->has_bias = d->has_bias; p->activation = (cl_int)d->activation;
+    p->x_images = (cl_int)(copy ? st->padded.images : d->n);
     st->rows_total = rows_total;
 
     st->fused_kb = z.fused_kb;

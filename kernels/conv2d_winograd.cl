@@ -45,6 +45,7 @@ typedef struct {
     int row0, rows, chunk;           /* this pass; chunk = rows x tiles_w, the floats per plane
                                         of V and M */
     int flip, has_bias, activation;
+    int x_images;                    /* images in the input as read (its size, for bounds) */
 } winograd_shape;
 
 #if WM == 4
@@ -430,44 +431,52 @@ typedef float2 __attribute__((aligned(4))) float2_unaligned;
     } while (0)
 
 /* One work-item per (group of PLANE_RV tile rows of the pass, input channel): V at
- * (xi * C + c) * chunk + tile. Each tile row's WA input rows are copied with guards into a
- * private block (the padding and the rows past the pass read as zeros), transformed along y as
- * two vectors of columns, split into tile columns and transformed along x; its PLANE_TW lanes
- * land at their place in a private row per transform point (the next tile row's stores cover
- * the lanes past them). */
+ * (xi * C + c) * chunk + tile. Each tile row's WA input rows are read as two vectors of columns
+ * from the left padding on, the lanes outside the row zeroed (the read may cover the next rows,
+ * never past the buffer: rows at its very start and end are copied with guards instead; copying
+ * every row that way measured 1.3x slower, as its scalar stores stall the vector loads after
+ * them), transformed along y, split into tile columns and transformed along x; its PLANE_TW
+ * lanes land at their place in a private row per transform point (the next tile row's stores
+ * cover the lanes past them; merging in registers instead spilled F(4x4)'s 36 vectors). */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void winograd_input_plane(__global const float *restrict x, __global float *restrict v,
                           const winograd_shape p)
 {
     const int rl0 = get_global_id(0) * PLANE_RV, c = get_global_id(1);
+    const long x_floats = (long)p.x_images * p.C * p.H * p.W;
+    const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const int16 in_row0 = lane >= p.pad_l && lane < p.pad_l + p.W;
+    const int16 in_row1 = lane + TW >= p.pad_l && lane + TW < p.pad_l + p.W;
     float zb[WA * WA][2 * TW];
 #pragma unroll
     for (int i = 0; i < PLANE_RV; i++) {
         const int row = p.row0 + rl0 + i;
         const int live = rl0 + i < p.rows && row < p.row_end;
         const int n = row / p.tiles_h, ty = row - n * p.tiles_h;
-        const int iy0 = ty * WM - p.pad_t;
-        __global const float *plane = x + (size_t)((n + p.in_n0) * p.C + c) * p.H * p.W;
-        float block[WA][PLANE_COLS];
-        const int width = min(p.W, PLANE_COLS - p.pad_l); /* input columns under the block */
+        const long plane = (long)((n + p.in_n0) * p.C + c) * p.H * p.W;
+        vec zy[2][WA];
+#pragma unroll
         for (int a = 0; a < WA; a++) {
-            STORE(__private, &block[a][0], (vec)(0.0f));
-            STORE(__private, &block[a][TW], (vec)(0.0f));
-            const int iy = iy0 + a;
-            if (live && iy >= 0 && iy < p.H) {
-                __global const float *src = plane + iy * p.W;
-                for (int q = 0; q < width; q++)
-                    block[a][p.pad_l + q] = src[q];
+            const int iy = ty * WM - p.pad_t + a;
+            const long at = plane + (long)iy * p.W - p.pad_l;
+            if (!live || iy < 0 || iy >= p.H) {
+                zy[0][a] = zy[1][a] = (vec)(0.0f);
+            } else if (at >= 0 && at + PLANE_COLS <= x_floats) {
+                zy[0][a] = select((vec)(0.0f), LOAD(__global, x + at), in_row0);
+                zy[1][a] = select((vec)(0.0f), LOAD(__global, x + at + TW), in_row1);
+            } else {
+                float cols[PLANE_COLS];
+                for (int q = 0; q < PLANE_COLS; q++)
+                    cols[q] = q >= p.pad_l && q < p.pad_l + p.W ? x[at + q] : 0.0f;
+                zy[0][a] = LOAD(__private, cols);
+                zy[1][a] = LOAD(__private, cols + TW);
             }
         }
         vec ty_rows[WA][2]; /* B^T d along y: row a, columns 16 q ... */
 #pragma unroll
         for (int q = 0; q < 2; q++) {
-            vec zy[WA], oy[WA];
-#pragma unroll
-            for (int a = 0; a < WA; a++)
-                zy[a] = LOAD(__private, &block[a][q * TW]);
-            INPUT_TRANSFORM(zy, oy);
+            vec oy[WA];
+            INPUT_TRANSFORM(zy[q], oy);
 #pragma unroll
             for (int a = 0; a < WA; a++)
                 ty_rows[a][q] = oy[a];
@@ -491,12 +500,12 @@ void winograd_input_plane(__global const float *restrict x, __global float *rest
     const size_t xi_step = (size_t)p.C * p.chunk;
 #pragma unroll
     for (int xi = 0; xi < WA * WA; xi++) {
-        const vec val = LOAD(__private, &zb[xi][0]);
+        const vec zv = LOAD(__private, &zb[xi][0]);
         if (valid == PLANE_N) {
-            STORE_FIRST(val, dst + xi * xi_step, PLANE_N);
+            STORE_FIRST(zv, dst + xi * xi_step, PLANE_N);
         } else {
             float l_[TW];
-            STORE(__private, l_, val);
+            STORE(__private, l_, zv);
             for (int q = 0; q < valid; q++)
                 dst[xi * xi_step + q] = l_[q];
         }
