@@ -26,11 +26,18 @@ typedef float16 vec;
  * vector type is one whole-vector access. */
 #ifdef __clang__
 typedef float16 __attribute__((aligned(4))) vec_unaligned;
+typedef float8 __attribute__((aligned(4))) float8_unaligned;
+typedef float4 __attribute__((aligned(4))) float4_unaligned;
+typedef float2 __attribute__((aligned(4))) float2_unaligned;
 #define LOAD(AS, p) (*(AS const vec_unaligned *)(p))
 #define STORE(AS, p, v) (*(AS vec_unaligned *)(p) = (v))
+/* W floats (8, 4 or 2) from private src to dst in address space AS, as one access each way. */
+#define COPY_PIECE(AS, W, dst, src) \
+    (*(AS float##W##_unaligned *)(dst) = *(const float##W##_unaligned *)(src))
 #else
 #define LOAD(AS, p) vload16(0, (AS const float *)(p))
 #define STORE(AS, p, v) vstore16(v, 0, (AS float *)(p))
+#define COPY_PIECE(AS, W, dst, src) vstore##W(vload##W(0, src), 0, (AS float *)(dst))
 #endif
 
 typedef struct {
@@ -153,17 +160,21 @@ __kernel void winograd_weights(__global const float *restrict w, __global float 
     }
 }
 
-/* Stores a vector of TW tiles' values at dst in address space AS, or its first `valid` lanes. */
-#define STORE_LANES(AS, value, dst, valid)                                  \
-    do {                                                                    \
-        if ((valid) == TW) {                                                \
-            STORE(AS, dst, value);                                          \
-        } else {                                                            \
-            float lane_[TW];                                                \
-            STORE(__private, lane_, value);                                 \
-            for (int l_ = 0; l_ < (valid); l_++)                            \
-                (dst)[l_] = lane_[l_];                                      \
-        }                                                                   \
+/* Stores a vector of TW tiles' values at dst in address space AS, or its first `valid` lanes
+ * (pieces of 8, 4, 2 and 1: a constant `valid` leaves only its own). */
+#define STORE_LANES(AS, value, dst, valid)                                                   \
+    do {                                                                                     \
+        if ((valid) == TW) {                                                                 \
+            STORE(AS, dst, value);                                                           \
+        } else {                                                                             \
+            float l_[TW];                                                                    \
+            STORE(__private, l_, value);                                                     \
+            int o_ = 0;                                                                      \
+            if ((valid) & 8) { COPY_PIECE(AS, 8, (dst) + o_, l_ + o_); o_ += 8; }            \
+            if ((valid) & 4) { COPY_PIECE(AS, 4, (dst) + o_, l_ + o_); o_ += 4; }            \
+            if ((valid) & 2) { COPY_PIECE(AS, 2, (dst) + o_, l_ + o_); o_ += 2; }            \
+            if ((valid) & 1) (dst)[o_] = l_[o_];                                             \
+        }                                                                                    \
     } while (0)
 
 /* B^T d B of the strip of TW tiles from tile tx0 of tile row `row` (of the batch), input
@@ -404,32 +415,6 @@ void winograd_output(__global const float *restrict m, __global const float *res
 #define PLANE_N (PLANE_RV * PLANE_TW) /* lanes in use */
 #define PLANE_COLS 32                /* input columns under a tile row, as two vectors */
 
-#ifdef __clang__
-typedef float8 __attribute__((aligned(4))) float8_unaligned;
-typedef float4 __attribute__((aligned(4))) float4_unaligned;
-typedef float2 __attribute__((aligned(4))) float2_unaligned;
-#define COPY_PIECE(W, dst, src) (*(__global float##W##_unaligned *)(dst) = \
-                                 *(const float##W##_unaligned *)(src))
-#else
-#define COPY_PIECE(W, dst, src) vstore##W(vload##W(0, src), 0, dst)
-#endif
-
-/* The first n lanes of v to dst (global): whole vectors and pieces of 8, 4, 2 and 1. */
-#define STORE_FIRST(v, dst, n)                                                               \
-    do {                                                                                     \
-        if ((n) == TW) {                                                                     \
-            STORE(__global, dst, v);                                                         \
-        } else {                                                                             \
-            float l_[TW];                                                                    \
-            STORE(__private, l_, v);                                                         \
-            int o_ = 0;                                                                      \
-            if ((n) & 8) { COPY_PIECE(8, (dst) + o_, l_ + o_); o_ += 8; }                    \
-            if ((n) & 4) { COPY_PIECE(4, (dst) + o_, l_ + o_); o_ += 4; }                    \
-            if ((n) & 2) { COPY_PIECE(2, (dst) + o_, l_ + o_); o_ += 2; }                    \
-            if ((n) & 1) (dst)[o_] = l_[o_];                                                 \
-        }                                                                                    \
-    } while (0)
-
 /* One work-item per (group of PLANE_RV tile rows of the pass, input channel): V at
  * (xi * C + c) * chunk + tile. Each tile row's WA input rows are read as two vectors of columns
  * from the left padding on, the lanes outside the row zeroed (the read may cover the next rows,
@@ -501,14 +486,10 @@ void winograd_input_plane(__global const float *restrict x, __global float *rest
 #pragma unroll
     for (int xi = 0; xi < WA * WA; xi++) {
         const vec zv = LOAD(__private, &zb[xi][0]);
-        if (valid == PLANE_N) {
-            STORE_FIRST(zv, dst + xi * xi_step, PLANE_N);
-        } else {
-            float l_[TW];
-            STORE(__private, l_, zv);
-            for (int q = 0; q < valid; q++)
-                dst[xi * xi_step + q] = l_[q];
-        }
+        if (valid == PLANE_N) /* a whole group: pieces known at compile time */
+            STORE_LANES(__global, zv, dst + xi * xi_step, PLANE_N);
+        else
+            STORE_LANES(__global, zv, dst + xi * xi_step, valid);
     }
 }
 
