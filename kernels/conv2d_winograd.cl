@@ -384,6 +384,17 @@ __attribute__((always_inline)) inline void output_strip(vec z[WA][WA], float bia
     }
 }
 
+/* The WA^2 products of TW consecutive tiles at mk, one transform point every xi_step floats. */
+__attribute__((always_inline)) inline void load_products(__global const float *restrict mk,
+                                                         size_t xi_step, vec z[WA][WA])
+{
+#pragma unroll
+    for (int a = 0; a < WA; a++)
+#pragma unroll
+        for (int j = 0; j < WA; j++)
+            z[a][j] = LOAD(__global, mk + (a * WA + j) * xi_step);
+}
+
 /* One work-item per (strip of TW tiles, tile row of the pass, output channel), from the GEMM
  * results at (xi * K + k) * chunk + tile. M has TW floats of slack at its end, so that the last
  * strip may read whole vectors. */
@@ -398,11 +409,7 @@ void winograd_output(__global const float *restrict m, __global const float *res
     const size_t xi_step = (size_t)p.K * p.chunk;
     __global const float *mk = m + (size_t)k * p.chunk + rl * p.tiles_w + tx0;
     vec z[WA][WA];
-#pragma unroll
-    for (int a = 0; a < WA; a++)
-#pragma unroll
-        for (int j = 0; j < WA; j++)
-            z[a][j] = LOAD(__global, mk + (a * WA + j) * xi_step);
+    load_products(mk, xi_step, z);
     output_strip(z, p.has_bias ? bias[k] : 0.0f, y, &p, row, tx0, k);
 }
 
@@ -503,11 +510,7 @@ void winograd_output_plane(__global const float *restrict m, __global const floa
     const size_t xi_step = (size_t)p.K * p.chunk;
     __global const float *mk = m + (size_t)k * p.chunk + rl0 * p.tiles_w;
     vec z[WA][WA];
-#pragma unroll
-    for (int a = 0; a < WA; a++)
-#pragma unroll
-        for (int j = 0; j < WA; j++)
-            z[a][j] = LOAD(__global, mk + (a * WA + j) * xi_step);
+    load_products(mk, xi_step, z);
     vec rows[WM][WM];
     output_rows(z, p.has_bias ? bias[k] : 0.0f, p.activation, rows);
     float out_rows[WM][WM * TW];
