@@ -260,7 +260,8 @@ cnn_status cnn_cl_winograd_prepare(cl_backend *b, const cnn_conv2d_desc *d, void
     const int64_t xw = strips * WINO_STRIP * z.m + 2;
     const int gpu = cnn_cl_gpu_kernels(b); /* GPU-shaped transforms: guarded scalar loads */
     /* Maps of up to half a strip's tiles a row (7 tiles, 28 columns, for F(4x4); 8 for F(2x2)):
-     * the transforms' vectors take several tile rows (they read with guards, no copy). */
+     * the transforms' vectors take several tile rows, whose input they read as two vectors
+     * (PLANE_COLS = 32 columns) with guards, no copy. */
     const int plane = !gpu && !z.fused_kb && tiles_w * 2 <= WINO_STRIP && tiles_w * z.m + 2 <= 32;
     const int copy = !gpu && !plane && strips <= 2 && cnn_cl_needs_padding(d, xh, xw) &&
                      (uint64_t)(d->c * xh * xw) * 4u <= cnn_context_workspace_limit(ctx);

@@ -355,8 +355,10 @@ __attribute__((always_inline)) inline void output_rows(vec z[WA][WA], float bias
 
 /* The WM x WM outputs of the strip of TW tiles from tile tx0 of tile row `row`, output
  * channel k, from the WA^2 products z; the parts of tiles past the output are not written. */
-__attribute__((always_inline)) inline void output_strip(vec z[WA][WA], float bias_k, __global float *restrict y,
-                         const winograd_shape *p, int row, int tx0, int k)
+__attribute__((always_inline)) inline void output_strip(vec z[WA][WA], float bias_k,
+                                                        __global float *restrict y,
+                                                        const winograd_shape *p, int row,
+                                                        int tx0, int k)
 {
     const int n = row / p->tiles_h, ty = row - n * p->tiles_h;
     vec rows[WM][WM];
