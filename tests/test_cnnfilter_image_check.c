@@ -15,6 +15,7 @@
  * (libpng): a header past the limits is refused before any pixel, a truncated file cleanly.
  * Exit code 0 on success, 1 on failure; each failure prints "FAILED: file:line ...".
  */
+#include "counting_check.h"
 #include "image_io.h"
 
 #include <zlib.h>
@@ -23,16 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAILED: %s:%d: %s\n", __FILE__, __LINE__, #cond);                              \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 /* A PNG's signature and IHDR (8-bit RGB, side x side) with its CRC, and nothing after: 33
  * bytes. */
@@ -241,10 +232,5 @@ int main(int argc, char **argv)
     test_header_numbers();
     free(prog);
     free(base);
-    if (failures != 0) {
-        printf("%d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_cnnfilter_image_check: all checks passed\n");
-    return 0;
+    return counting_check_exit("test_cnnfilter_image_check");
 }

@@ -9,6 +9,7 @@
  * written by NumPy 2.4 np.save() embedded byte for byte. Every refusal is checked by its message.
  * Exit code 0 on success, 1 on failure; each failure prints "FAILED: file:line ...".
  */
+#include "counting_check.h"
 #include "npy.h"
 
 #include <math.h>
@@ -16,16 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAILED: %s:%d: %s\n", __FILE__, __LINE__, #cond);                              \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 /* ---- building .npy bytes ---------------------------------------------------------------- */
 
@@ -665,10 +656,5 @@ int main(int argc, char **argv)
     test_real_numpy_files();
     test_refusals();
     test_load(dir);
-    if (failures != 0) {
-        printf("%d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_cnnfilter_npy: all checks passed\n");
-    return 0;
+    return counting_check_exit("test_cnnfilter_npy");
 }

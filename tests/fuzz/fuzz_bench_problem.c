@@ -10,6 +10,8 @@
  *   - give a summary of the length bench_problem_summary() says.
  * A failure of any of these is a bug: abort() with both texts on stderr.
  * Error messages must be NUL-terminated and non-empty. */
+#define _POSIX_C_SOURCE 200809L
+#include "fuzz_util.h"
 #include "problem.h"
 
 #include <stdint.h>
@@ -67,11 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 8192)
         return 0;
-    char *spec = malloc(size + 1);
+    char *spec = fuzz_cstring(data, size);
     if (!spec)
         return 0;
-    memcpy(spec, data, size);
-    spec[size] = '\0';
 
     bench_problem p, q;
     char err[256];

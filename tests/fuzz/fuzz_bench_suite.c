@@ -9,23 +9,15 @@
  * order, carrying its line number (checked where the file has no NUL byte and no line of 4000
  * characters or more, where fgets and the line parser legitimately differ). abort() otherwise. */
 #define _POSIX_C_SOURCE 200809L
+#include "fuzz_util.h"
 #include "suite.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char tmp_path[256];
-
-static void remove_tmp(void)
-{
-    if (tmp_path[0])
-        unlink(tmp_path);
-}
 
 static void fail(const char *what, const char *line)
 {
@@ -75,11 +67,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 65536)
         return 0;
-    char *text = malloc(size + 1);
+    char *text = fuzz_cstring(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     int comparable = memchr(data, '\0', size) == NULL;
 
     expectation ex;
@@ -120,17 +110,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(text);
 
     /* The same bytes as a file. */
-    if (!tmp_path[0]) {
-        const char *dir = getenv("TMPDIR");
-        snprintf(tmp_path, sizeof tmp_path, "%s/cnncl_fuzz_suite_%ld.txt",
-                 dir && dir[0] ? dir : "/tmp", (long)getpid());
-        atexit(remove_tmp);
-    }
-    FILE *f = fopen(tmp_path, "wb");
-    if (!f)
-        return 0;
-    const int written = fwrite(data, 1, size, f) == size;
-    if (fclose(f) != 0 || !written)
+    const char *tmp_path = fuzz_write_tmp("suite", data, size);
+    if (!tmp_path)
         return 0;
     bench_suite suite;
     bench_suite_init(&suite, NULL);

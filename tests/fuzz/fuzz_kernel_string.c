@@ -10,6 +10,7 @@
  * window; a filter stage has its kernel, a conv stage its weights path. On failure: a non-empty
  * message and nothing allocated (the stage's kernel is NULL). abort() otherwise. */
 #define _POSIX_C_SOURCE 200809L
+#include "fuzz_util.h"
 #include "stages.h"
 
 #include <math.h>
@@ -17,17 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char tmp_path[256];
-
-static void remove_tmp(void)
-{
-    if (tmp_path[0])
-        unlink(tmp_path);
-}
 
 static void fail(const char *what, const char *text)
 {
@@ -48,25 +40,6 @@ static void check_message(const char *err, size_t size, const char *text)
 {
     if (memchr(err, '\0', size) == NULL || err[0] == '\0')
         fail("a rejection without a message", text);
-}
-
-static const char *write_file(const uint8_t *data, size_t size)
-{
-    if (!tmp_path[0]) {
-        const char *dir = getenv("TMPDIR");
-        snprintf(tmp_path, sizeof tmp_path, "%s/cnncl_fuzz_kernel_%ld.txt",
-                 dir && dir[0] ? dir : "/tmp", (long)getpid());
-        atexit(remove_tmp);
-    }
-    FILE *f = fopen(tmp_path, "wb");
-    if (!f)
-        return NULL;
-    if (size && fwrite(data, 1, size, f) != size) {
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    return tmp_path;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -99,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *at = strchr(text, '@');
     if (at) {
         const uint8_t *file = nul ? nul + 1 : data + size;
-        const char *path = write_file(file, (size_t)(data + size - file));
+        const char *path = fuzz_write_tmp("kernel", file, (size_t)(data + size - file));
         if (!path) {
             free(text);
             return 0;
