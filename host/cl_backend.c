@@ -1,6 +1,7 @@
 /* The OpenCL backend: context, queue, buffers, launches and profiling. */
 #include "cl_backend_internal.h"
 #include "cl_fault.h"
+#include "hash.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -325,7 +326,10 @@ static cnn_status finish_setup(cl_backend *b, cnn_context *ctx)
     if (err != CL_SUCCESS)
         return CNN_CL_FAIL(ctx, "clGetDeviceInfo(CL_DEVICE_MAX_WORK_ITEM_SIZES)", err);
     cnn_cl_device_info(b->device, ctx->device.platform_index, ctx->device.device_index, &b->info);
-    cnn_cl_programs_init(&b->programs, b->context, b->device);
+    if (cnn_cl_programs_init(&b->programs, b->context, b->device) != CNN_SUCCESS)
+        return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "OpenCL backend: out of host memory");
+    ctx->device_fingerprint =
+        cnn_fnv1a64(CNN_FNV_OFFSET, b->programs.device_key, strlen(b->programs.device_key));
     cl_command_queue_properties props = 0;
     clGetCommandQueueInfo(b->queue, CL_QUEUE_PROPERTIES, sizeof props, &props, NULL);
     b->profiling = (props & CL_QUEUE_PROFILING_ENABLE) != 0;

@@ -21,6 +21,10 @@ typedef struct cnn_cl_device_entry {
  * ICD installed) is not an error: *count is 0. */
 cnn_status cnn_cl_enumerate(cnn_cl_device_entry **entries, size_t *count);
 
+/* A device string (dev set) or a platform string (dev NULL) of any length, malloc'ed and
+ * NUL-terminated; NULL when the driver does not answer or memory runs out. */
+char *cnn_cl_info_string(cl_device_id dev, cl_platform_id platform, cl_uint what);
+
 /* Fill a public device description from OpenCL queries. */
 void cnn_cl_device_info(cl_device_id device, int platform_index, int device_index,
                         cnn_device_info *info);

@@ -34,22 +34,35 @@ static char *dup_string(const char *s)
     return d;
 }
 
-void cnn_cl_programs_init(cnn_cl_programs *ps, cl_context context, cl_device_id device)
+cnn_status cnn_cl_programs_init(cnn_cl_programs *ps, cl_context context, cl_device_id device)
 {
     memset(ps, 0, sizeof *ps);
     ps->context = context;
     ps->device = device;
-    char name[256] = "", vendor[256] = "", driver[128] = "", version[128] = "", pname[256] = "";
     cl_platform_id platform = NULL;
-    clGetDeviceInfo(device, CL_DEVICE_NAME, sizeof name - 1, name, NULL);
-    clGetDeviceInfo(device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor, NULL);
-    clGetDeviceInfo(device, CL_DRIVER_VERSION, sizeof driver - 1, driver, NULL);
-    clGetDeviceInfo(device, CL_DEVICE_VERSION, sizeof version - 1, version, NULL);
     clGetDeviceInfo(device, CL_DEVICE_PLATFORM, sizeof platform, &platform, NULL);
-    if (platform)
-        clGetPlatformInfo(platform, CL_PLATFORM_VERSION, sizeof pname - 1, pname, NULL);
-    snprintf(ps->device_key, sizeof ps->device_key, "%s|%s|%s|%s|%s", name, vendor, driver,
-             version, pname);
+    /* Whole strings, however long: two devices whose names differ only past some length must
+     * not share binaries. */
+    char *parts[5] = {
+        cnn_cl_info_string(device, NULL, CL_DEVICE_NAME),
+        cnn_cl_info_string(device, NULL, CL_DEVICE_VENDOR),
+        cnn_cl_info_string(device, NULL, CL_DRIVER_VERSION),
+        cnn_cl_info_string(device, NULL, CL_DEVICE_VERSION),
+        platform ? cnn_cl_info_string(NULL, platform, CL_PLATFORM_VERSION) : NULL,
+    };
+    size_t size = 1;
+    for (int i = 0; i < 5; i++)
+        size += (parts[i] ? strlen(parts[i]) : 1) + 1;
+    ps->device_key = cnn_malloc(size);
+    if (ps->device_key) {
+        size_t at = 0;
+        for (int i = 0; i < 5; i++)
+            at += (size_t)snprintf(ps->device_key + at, size - at, "%s%s", i ? "|" : "",
+                                   parts[i] ? parts[i] : "?");
+    }
+    for (int i = 0; i < 5; i++)
+        free(parts[i]);
+    return ps->device_key ? CNN_SUCCESS : CNN_ERROR_OUT_OF_MEMORY;
 }
 
 void cnn_cl_programs_release(cnn_cl_programs *ps)
@@ -64,6 +77,8 @@ void cnn_cl_programs_release(cnn_cl_programs *ps)
         e = next;
     }
     ps->head = NULL;
+    free(ps->device_key);
+    ps->device_key = NULL;
 }
 
 /* The source text: from $CNNCL_KERNEL_DIR/<name> during development, else the embedded copy.

@@ -11,10 +11,11 @@ typedef struct cnn_cl_programs {
     cnn_cl_program_entry *head;
     cl_context context;
     cl_device_id device;
-    char device_key[1024]; /* device, vendor, driver and platform: part of the disk-cache key */
+    char *device_key; /* device, vendor, driver and platform, whole: part of the disk-cache key */
 } cnn_cl_programs;
 
-void cnn_cl_programs_init(cnn_cl_programs *ps, cl_context context, cl_device_id device);
+/* CNN_ERROR_OUT_OF_MEMORY when the device key cannot be made (nothing to release then). */
+cnn_status cnn_cl_programs_init(cnn_cl_programs *ps, cl_context context, cl_device_id device);
 void cnn_cl_programs_release(cnn_cl_programs *ps);
 
 /* The built program of kernels/<source_name> with the given options (owned by ps). A build

@@ -64,12 +64,33 @@ cnn_status cnn_cl_enumerate(cnn_cl_device_entry **entries, size_t *count)
     return CNN_SUCCESS;
 }
 
+char *cnn_cl_info_string(cl_device_id dev, cl_platform_id platform, cl_uint what)
+{
+    size_t size = 0;
+    cl_int err = dev ? clGetDeviceInfo(dev, what, 0, NULL, &size)
+                     : clGetPlatformInfo(platform, what, 0, NULL, &size);
+    if (err != CL_SUCCESS || size == 0)
+        return NULL;
+    char *s = cnn_malloc(size + 1);
+    if (!s)
+        return NULL;
+    err = dev ? clGetDeviceInfo(dev, what, size, s, NULL)
+              : clGetPlatformInfo(platform, what, size, s, NULL);
+    if (err != CL_SUCCESS) {
+        free(s);
+        return NULL;
+    }
+    s[size] = '\0'; /* a driver that forgets the terminator */
+    return s;
+}
+
+/* A device string into a fixed field of cnn_device_info: cut to fit when longer (a name is
+ * still a name), "unknown" when the driver does not answer. */
 static void query_string(cl_device_id dev, cl_device_info what, char *dst, size_t size)
 {
-    dst[0] = '\0';
-    if (clGetDeviceInfo(dev, what, size, dst, NULL) != CL_SUCCESS)
-        snprintf(dst, size, "unknown");
-    dst[size - 1] = '\0';
+    char *s = cnn_cl_info_string(dev, NULL, what);
+    snprintf(dst, size, "%s", s ? s : "unknown");
+    free(s);
 }
 
 void cnn_cl_device_info(cl_device_id dev, int platform_index, int device_index,

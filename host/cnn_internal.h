@@ -54,6 +54,8 @@ typedef struct cnn_plan_cache cnn_plan_cache;
 struct cnn_context {
     cnn_backend *backend;
     cnn_device_info device;
+    uint64_t device_fingerprint; /* hash of the device's strings, whole (device's fields may be
+                                    cut): part of every disk-cache key; 0 on the reference */
     char *last_error;          /* heap text, grows for build logs */
     size_t last_error_cap;
     cnn_status last_status;

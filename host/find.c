@@ -26,11 +26,12 @@ static void find_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *key
     char kernels[CNN_KERNELS_FINGERPRINT_MAX];
     cnn_kernels_fingerprint(kernels);
     snprintf(key, size,
-             "cnncl find 1|%s|kernels %s %s|%s|%s|%s|n%lld c%lld h%lld w%lld k%lld r%lld "
-             "s%lld sh%lld sw%lld dh%lld dw%lld p%lld,%lld,%lld,%lld g%lld b%d f%d a%d "
-             "allowed%x",
+             "cnncl find 1|%s|kernels %s %s|%s|%s|%s|%016llx|"
+             "n%lld c%lld h%lld w%lld k%lld r%lld s%lld sh%lld sw%lld dh%lld dw%lld "
+             "p%lld,%lld,%lld,%lld g%lld b%d f%d a%d allowed%x",
              cnn_version(), kernels, cnn_context_gpu_kernels(ctx) ? "gpu" : "cpu",
-             ctx->device.name, ctx->device.vendor, ctx->device.driver, (long long)d->n,
+             ctx->device.name, ctx->device.vendor, ctx->device.driver,
+             (unsigned long long)ctx->device_fingerprint, (long long)d->n,
              (long long)d->c, (long long)d->h, (long long)d->w,
              (long long)d->k, (long long)d->r, (long long)d->s, (long long)d->stride_h,
              (long long)d->stride_w, (long long)d->dilation_h, (long long)d->dilation_w,
@@ -61,10 +62,12 @@ static void class_key(const cnn_context *ctx, const cnn_conv2d_desc *d, char *ke
     char kernels[CNN_KERNELS_FINGERPRINT_MAX];
     cnn_kernels_fingerprint(kernels);
     snprintf(key, size,
-             "cnncl find class 1|%s|kernels %s %s|%s|%s|%s|r%lld s%lld sh%lld sw%lld dh%lld "
+             "cnncl find class 1|%s|kernels %s %s|%s|%s|%s|%016llx|"
+             "r%lld s%lld sh%lld sw%lld dh%lld "
              "dw%lld %s pad%d|n2^%d cg2^%d kg2^%d oh2^%d ow2^%d|b%d f%d a%d allowed%x",
              cnn_version(), kernels, cnn_context_gpu_kernels(ctx) ? "gpu" : "cpu",
-             ctx->device.name, ctx->device.vendor, ctx->device.driver, (long long)d->r,
+             ctx->device.name, ctx->device.vendor, ctx->device.driver,
+             (unsigned long long)ctx->device_fingerprint, (long long)d->r,
              (long long)d->s,
              (long long)d->stride_h, (long long)d->stride_w, (long long)d->dilation_h,
              (long long)d->dilation_w, grouping, padded, ceil_log2(d->n), ceil_log2(cg),

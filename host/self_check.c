@@ -37,8 +37,9 @@ static void disk_key(const cnn_context *ctx, const char *variant, char *key, siz
 {
     char kernels[CNN_KERNELS_FINGERPRINT_MAX];
     cnn_kernels_fingerprint(kernels);
-    snprintf(key, size, "cnncl self-check 1|%s|kernels %s|%s|%s|%s|%s", cnn_version(), kernels,
-             ctx->device.name, ctx->device.vendor, ctx->device.driver, variant);
+    snprintf(key, size, "cnncl self-check 1|%s|kernels %s|%s|%s|%s|%016llx|%s", cnn_version(),
+             kernels, ctx->device.name, ctx->device.vendor, ctx->device.driver,
+             (unsigned long long)ctx->device_fingerprint, variant);
 }
 
 static int passed_on_disk(const cnn_context *ctx, const char *variant)

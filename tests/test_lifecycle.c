@@ -8,6 +8,7 @@
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp, setenv, nftw, fork */
 
+#include "pocl_cache.h"
 #include "test_util.h"
 
 #include "cnn_internal.h"
@@ -758,18 +759,7 @@ static int test_disk_cache(void)
     CHECK(mkdir(xdg, 0700) == 0 && mkdir(xdg_off, 0700) == 0 && mkdir(home, 0700) == 0);
     int rc = 0;
 
-    /* Keep PoCL's own kernel cache where it was (it too follows XDG_CACHE_HOME and HOME), so
-     * that moving cnncl's cache does not make PoCL recompile everything. */
-    if (getenv("POCL_CACHE_DIR") == NULL) {
-        char pocl[1024];
-        const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
-        if (x != NULL && x[0] != '\0') {
-            snprintf(pocl, sizeof pocl, "%s/pocl", x);
-        } else {
-            snprintf(pocl, sizeof pocl, "%s/.cache/pocl", h != NULL ? h : "/tmp");
-        }
-        CHECK(setenv("POCL_CACHE_DIR", pocl, 1) == 0);
-    }
+    CHECK(tu_pin_pocl_cache() == 0);
 
     /* 1. A cold cache is filled. */
     CHECK(setenv("XDG_CACHE_HOME", xdg, 1) == 0);
