@@ -66,9 +66,40 @@ typedef float16 __attribute__((aligned(4))) float16_unaligned;
  * more). The vector paths that use it mark the windows holding a NaN and set them at the end. */
 #define FAST_MAX(a, b) ((a) < (b) ? (b) : (a))
 
+/* The first n lanes of v to p (n < 8; n < 16), as pieces of 4, 2 and 1 (8, 4, 2 and 1). */
+static void store_first8(__global float *p, float8 v, int n)
+{
+    float4 r4 = v.lo;
+    if (n & 4) {
+        vstore4(v.lo, 0, p);
+        p += 4;
+        r4 = v.hi;
+    }
+    float2 r2 = r4.lo;
+    if (n & 2) {
+        vstore2(r4.lo, 0, p);
+        p += 2;
+        r2 = r4.hi;
+    }
+    if (n & 1)
+        p[0] = r2.x;
+}
+
+static void store_first16(__global float *p, float16 v, int n)
+{
+    if (n & 8) {
+        STORE8(p, v.lo);
+        store_first8(p + 8, v.hi, n & 7);
+    } else {
+        store_first8(p, v.lo, n);
+    }
+}
+
 /* CPU-shaped pooling: a work-item computes `rows` output rows of one plane, 8 outputs at a time
  * as float8 vectors where the whole window lies inside the input along x (stride 1 or 2:
- * stride 2 reads 16 inputs and keeps the even ones), one output at a time at the borders. */
+ * stride 2 reads 16 inputs and keeps the even ones), one output at a time at the borders. A row
+ * shorter than a vector takes one vector whose loads run on into the next rows (never past the
+ * input's end) and keeps its first lanes. */
 #define POOL_VW 8
 
 static float pool_one(__global const float *src, const pool_shape p, int oy, int ox, int is_max)
@@ -155,6 +186,67 @@ static float16 pool_pairs_row(__global const float *row, int16 *nan)
 
 #endif
 
+/* The vector paths' helpers are inlined by force: measured, PoCL's compiler left the 16-output
+ * one a call, and ResNet-50's pool1 took 2.7x longer. */
+#define POOL_INLINE static inline __attribute__((always_inline))
+
+/* Whether the cells up to `end` (exclusive) past the start of `plane` lie inside the input:
+ * a short row's vector may read on into the next rows and planes, but never past the last. */
+static int in_buffer(const pool_shape p, int plane, int end)
+{
+    return (long)plane * p.H * p.W + end <= (long)p.planes * p.H * p.W;
+}
+
+#ifdef POOL_PAIRS
+/* The 16 outputs from ox of the output row whose window rows are [y0, y1) (y1 > y0). */
+POOL_INLINE float16 pool_pairs_at(__global const float *src, const pool_shape p, int y0, int y1,
+                                  int ox, float divisor)
+{
+    int16 nan = (int16)(0);
+    float16 acc = pool_pairs_row(src + y0 * p.W + 2 * ox - p.pad_w, &nan);
+    for (int y = y0 + 1; y < y1; y++) {
+        const float16 r = pool_pairs_row(src + y * p.W + 2 * ox - p.pad_w, &nan);
+        acc = POOL_IS_MAX ? FAST_MAX(acc, r) : acc + r;
+    }
+    if (POOL_IS_MAX)
+        acc = select(acc, (float16)(NAN), nan);
+    else
+        acc /= divisor;
+    return acc;
+}
+#endif
+
+/* The 8 outputs from ox (stride 1 or 2 along x) of the output row over input rows [y0, y1). */
+POOL_INLINE float8 pool_vec8_at(__global const float *src, const pool_shape p, int y0, int y1,
+                                int ox, float divisor, int is_max)
+{
+    (void)is_max; /* POOL_IS_MAX may be a constant */
+    float8 m = (float8)(-INFINITY), sum = (float8)(0.0f);
+    for (int y = y0; y < y1; y++) {
+        __global const float *row = src + y * p.W + ox * POOL_SW - p.pad_w;
+        /* The row's taps first, then one combine into the window's result: the loop-carried
+         * chain is one step per row, not one per tap. */
+        float8 rm = (float8)(-INFINITY), rs = (float8)(0.0f);
+        POOL_KW_UNROLL
+        for (int kx = 0; kx < POOL_KW; kx++) {
+            float8 v;
+            if (POOL_SW == 1)
+                v = LOAD8(row + kx);
+            else
+                v = LOAD16(row + kx).even;
+            if (POOL_IS_MAX)
+                rm = select(rm, v, (v > rm) | isnan(v));
+            else
+                rs += v;
+        }
+        if (POOL_IS_MAX)
+            m = select(m, rm, (rm > m) | isnan(rm));
+        else
+            sum += rs;
+    }
+    return POOL_IS_MAX ? m : sum / divisor;
+}
+
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void pool2d_rows(__global const float *restrict in, __global float *restrict out,
                  const pool_shape p, const int rows, const int planes_per_item,
@@ -195,19 +287,16 @@ void pool2d_rows(__global const float *restrict in, __global float *restrict out
                         ox = pairs_hi - POOL_PAIRS_VW;
                         done = 1;
                     }
-                    int16 nan = (int16)(0);
-                    float16 acc = pool_pairs_row(src + y0 * p.W + 2 * ox - p.pad_w, &nan);
-                    for (int y = y0 + 1; y < y1; y++) {
-                        const float16 r = pool_pairs_row(src + y * p.W + 2 * ox - p.pad_w, &nan);
-                        acc = POOL_IS_MAX ? FAST_MAX(acc, r) : acc + r;
-                    }
-                    if (POOL_IS_MAX)
-                        acc = select(acc, (float16)(NAN), nan);
-                    else
-                        acc /= divisor;
-                    STORE16(dst + oy * p.OW + ox, acc);
+                    STORE16(dst + oy * p.OW + ox, pool_pairs_at(src, p, y0, y1, ox, divisor));
                     ox += POOL_PAIRS_VW;
                 }
+            } else if (pairs_hi > ox && y1 > y0 &&
+                       in_buffer(p, plane, (y1 - 1) * p.W + 2 * ox - p.pad_w + 33)) {
+                /* A short row (VGG-16's pool5: 7 outputs): one vector whose loads run on into
+                 * the next rows, its first pairs_hi - ox lanes stored. */
+                store_first16(dst + oy * p.OW + ox, pool_pairs_at(src, p, y0, y1, ox, divisor),
+                              pairs_hi - ox);
+                ox = pairs_hi;
             }
 #endif
             if (vector_ok && ox_hi - ox >= POOL_VW) {
@@ -218,32 +307,18 @@ void pool2d_rows(__global const float *restrict in, __global float *restrict out
                         ox = ox_hi - POOL_VW;
                         done = 1;
                     }
-                    float8 m = (float8)(-INFINITY), sum = (float8)(0.0f);
-                    for (int y = y0; y < y1; y++) {
-                        __global const float *row = src + y * p.W + ox * POOL_SW - p.pad_w;
-                        /* The row's taps first, then one combine into the window's result:
-                         * the loop-carried chain is one step per row, not one per tap. */
-                        float8 rm = (float8)(-INFINITY), rs = (float8)(0.0f);
-                        POOL_KW_UNROLL
-                        for (int kx = 0; kx < POOL_KW; kx++) {
-                            float8 v;
-                            if (POOL_SW == 1)
-                                v = LOAD8(row + kx);
-                            else
-                                v = LOAD16(row + kx).even;
-                            if (POOL_IS_MAX)
-                                rm = select(rm, v, (v > rm) | isnan(v));
-                            else
-                                rs += v;
-                        }
-                        if (POOL_IS_MAX)
-                            m = select(m, rm, (rm > m) | isnan(rm));
-                        else
-                            sum += rs;
-                    }
-                    STORE8(dst + oy * p.OW + ox, POOL_IS_MAX ? m : sum / divisor);
+                    STORE8(dst + oy * p.OW + ox,
+                           pool_vec8_at(src, p, y0, y1, ox, divisor, is_max));
                     ox += POOL_VW;
                 }
+            } else if (vector_ok && ox_hi > ox &&
+                       in_buffer(p, plane,
+                                 (y1 - 1) * p.W + ox * p.stride_w - p.pad_w + p.kernel_w - 1 +
+                                     (p.stride_w == 1 ? POOL_VW : 2 * POOL_VW))) {
+                /* A short row: one vector read on into the next rows, ox_hi - ox lanes kept. */
+                store_first8(dst + oy * p.OW + ox,
+                             pool_vec8_at(src, p, y0, y1, ox, divisor, is_max), ox_hi - ox);
+                ox = ox_hi;
             }
             for (; ox < p.OW; ox++)
                 dst[oy * p.OW + ox] = pool_one(src, p, oy, ox, is_max);

@@ -2,14 +2,17 @@
  * cnn_ref_bias_act), through the public API. Labels: opencl, random. Exit 77 (skipped) when
  * there is no OpenCL device.
  *
- * Pooling: 9 classes cycle (plain, padding = kernel/2, ceil_mode, count_include_pad with
- * padding, global, stride > kernel, batch > 1, mix, wide rows); every problem also draws max or
+ * Pooling: 10 classes cycle (plain, padding = kernel/2, ceil_mode, count_include_pad with
+ * padding, global, stride > kernel, batch > 1, mix, wide rows, narrow rows); every problem also
+ * draws max or
  * avg, ceil_mode and count_include_pad, and a quarter of them use all-negative inputs, where a
  * padding cell that wins a max (0) shows at once. Wide rows (34 to 120 cells, windows 2 and 3
  * wide, mostly stride 2) reach the CPU kernel's 16-output vector path and its overlapping last
- * chunk; a third of their max problems, and of the global ones (whole planes, 16 cells at a
- * time on CPUs), hold a NaN, which must come out in every window that covers it and nowhere
- * else.
+ * chunk. Narrow rows (2 to 31 cells, fewer outputs than a vector holds, several planes) reach
+ * the CPU kernel's short-row vectors, which read on into the next rows and planes and keep
+ * their first lanes. A third of the max problems of those two classes, and of the global ones
+ * (whole planes, 16 cells at a time on CPUs), hold a NaN, which must come out in every window
+ * that covers it and nowhere else.
  * Max must match exactly. Avg inputs are multiples of 1/64 in [-17, 8], so every window sum is
  * exact in float whatever the summation order and the only rounding left is the division:
  * 1e-6 relative (about 8 ulp) then holds for any correct kernel.
@@ -25,7 +28,7 @@
 
 static const char *const class_names[] = {
     "plain", "pad = kernel/2", "ceil_mode", "count_include_pad", "global", "stride > kernel",
-    "batch > 1", "mix", "wide rows",
+    "batch > 1", "mix", "wide rows", "narrow rows",
 };
 #define NUM_CLASSES ((int)(sizeof class_names / sizeof class_names[0]))
 
@@ -96,6 +99,12 @@ static int draw_pool(tu_rng *r, int cls, pool_problem *pr)
         p->stride_w = tu_chance(r, 75) ? 2 : 1;
         p->pad_w = tu_range(r, 0, p->kernel_w / 2);
         break;
+    case 9: /* narrow rows: one short vector per row, reading on into the next rows */
+        p->kernel_w = tu_range(r, 2, 3);
+        p->stride_w = tu_chance(r, 75) ? 2 : 1;
+        p->pad_w = tu_range(r, 0, p->kernel_w / 2);
+        c = tu_range(r, 2, 12);
+        break;
     default: /* mix: bigger channel counts, any window */
         c = tu_range(r, 1, 20);
         p->kernel_h = tu_range(r, 1, 7);
@@ -117,9 +126,11 @@ static int draw_pool(tu_rng *r, int cls, pool_problem *pr)
     pr->xs[0] = n;
     pr->xs[1] = c;
     pr->xs[2] = tu_range(r, min_h, min_h + 15);
-    pr->xs[3] = cls == 8 ? tu_range(r, 34, 120) : tu_range(r, min_w, min_w + 15);
+    pr->xs[3] = cls == 8   ? tu_range(r, 34, 120)
+                : cls == 9 ? tu_range(r, 2, 31)
+                           : tu_range(r, min_w, min_w + 15);
     pr->negative = tu_chance(r, 25);
-    pr->nan = (cls == 8 || cls == 4) && p->mode == CNN_POOL_MAX && tu_chance(r, 33);
+    pr->nan = (cls == 8 || cls == 9 || cls == 4) && p->mode == CNN_POOL_MAX && tu_chance(r, 33);
     if (p->global) {
         return 1; /* always valid: a failure must show in the test, not in a redraw */
     }
