@@ -66,7 +66,7 @@ typedef float16 __attribute__((aligned(4))) float16_unaligned;
  * more). The vector paths that use it mark the windows holding a NaN and set them at the end. */
 #define FAST_MAX(a, b) ((a) < (b) ? (b) : (a))
 
-/* The first n lanes of v to p (n < 8; n < 16), as pieces of 4, 2 and 1 (8, 4, 2 and 1). */
+/* The first n lanes of v to p (n < 8), as pieces of 4, 2 and 1. */
 static void store_first8(__global float *p, float8 v, int n)
 {
     float4 r4 = v.lo;
@@ -85,16 +85,6 @@ static void store_first8(__global float *p, float8 v, int n)
         p[0] = r2.x;
 }
 
-static void store_first16(__global float *p, float16 v, int n)
-{
-    if (n & 8) {
-        STORE8(p, v.lo);
-        store_first8(p + 8, v.hi, n & 7);
-    } else {
-        store_first8(p, v.lo, n);
-    }
-}
-
 /* CPU-shaped pooling: a work-item computes `rows` output rows of one plane, 8 outputs at a time
  * as float8 vectors where the whole window lies inside the input along x (stride 1 or 2:
  * stride 2 reads 16 inputs and keeps the even ones), one output at a time at the borders. A row
@@ -108,15 +98,22 @@ static float pool_one(__global const float *src, const pool_shape p, int oy, int
     int y1 = min(y0 + p.kernel_h, p.H + p.pad_h), x1 = min(x0 + p.kernel_w, p.W + p.pad_w);
     const int padded_cells = (y1 - y0) * (x1 - x0);
     y0 = max(y0, 0); x0 = max(x0, 0); y1 = min(y1, p.H); x1 = min(x1, p.W);
+    /* The sum in the vector paths' order (a row's taps left to right, then the rows top to
+     * bottom, never starting from 0.0f, which would turn a -0.0f window into +0.0f) and a NaN
+     * as theirs: an output is the same bits whichever path computed it, and which path does
+     * depends on where a row lies in the buffer (short rows, below). */
     float m = -INFINITY, sum = 0.0f;
-    for (int y = y0; y < y1; y++)
+    for (int y = y0; y < y1; y++) {
+        float row = 0.0f;
         for (int x = x0; x < x1; x++) {
             const float v = src[y * p.W + x];
             m = (v > m || isnan(v)) ? v : m;
-            sum += v;
+            row = x == x0 ? v : row + v;
         }
+        sum = y == y0 ? row : sum + row;
+    }
     if (is_max)
-        return m;
+        return isnan(m) ? NAN : m;
     return sum / (float)(p.count_include_pad ? padded_cells : (y1 - y0) * (x1 - x0));
 }
 
@@ -198,6 +195,17 @@ static int in_buffer(const pool_shape p, int plane, int end)
 }
 
 #ifdef POOL_PAIRS
+/* The same for n < 16. */
+static void store_first16(__global float *p, float16 v, int n)
+{
+    if (n & 8) {
+        STORE8(p, v.lo);
+        store_first8(p + 8, v.hi, n & 7);
+    } else {
+        store_first8(p, v.lo, n);
+    }
+}
+
 /* The 16 outputs from ox of the output row whose window rows are [y0, y1) (y1 > y0). */
 POOL_INLINE float16 pool_pairs_at(__global const float *src, const pool_shape p, int y0, int y1,
                                   int ox, float divisor)
@@ -237,14 +245,14 @@ POOL_INLINE float8 pool_vec8_at(__global const float *src, const pool_shape p, i
             if (POOL_IS_MAX)
                 rm = select(rm, v, (v > rm) | isnan(v));
             else
-                rs += v;
+                rs = kx == 0 ? v : rs + v;
         }
         if (POOL_IS_MAX)
             m = select(m, rm, (rm > m) | isnan(rm));
         else
-            sum += rs;
+            sum = y == y0 ? rs : sum + rs;
     }
-    return POOL_IS_MAX ? m : sum / divisor;
+    return POOL_IS_MAX ? select(m, (float8)(NAN), isnan(m)) : sum / divisor;
 }
 
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))

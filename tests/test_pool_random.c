@@ -286,6 +286,69 @@ static int random_bias_acts(cnn_context *ctx)
     return failures != 0;
 }
 
+/* Where a row lies in the buffer decides which CPU path pools it (a short row's vector may read
+ * on into the next rows, but not past the input's end): every image of a batch must come out
+ * the same bits as when it is pooled alone. Arbitrary floats (sums round), windows of -0.0f,
+ * and for max pooling NaNs with a payload of their own. */
+static int batch_equals_images(cnn_context *ctx)
+{
+    static const struct {
+        int64_t w, k, stride, pad;
+    } rows[] = {{7, 2, 2, 0}, {14, 2, 2, 0}, {13, 3, 2, 0}, {23, 3, 2, 1}, {9, 3, 1, 1},
+                {28, 2, 2, 0}, {5, 2, 1, 0}};
+    tu_rng r = tu_rng_make(4);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        for (int mode = 0; mode < 3; mode++) {
+            cnn_pool2d_params p = cnn_pool2d_params_default();
+            p.mode = mode == 0 ? CNN_POOL_MAX : CNN_POOL_AVG;
+            p.count_include_pad = mode == 2;
+            p.kernel_h = p.kernel_w = rows[i].k;
+            p.stride_h = p.stride_w = rows[i].stride;
+            p.pad_h = p.pad_w = rows[i].pad;
+            const int64_t xs[4] = {3, 3, rows[i].w, rows[i].w};
+            int64_t ys[4];
+            CHECK_OK(cnn_pool2d_output_shape(ys, xs, &p));
+            char desc[256];
+            tu_note("batch against its images: %s", tu_pool_desc(desc, sizeof desc, xs, &p));
+            const int64_t image = xs[1] * xs[2] * xs[3], out_image = ys[1] * ys[2] * ys[3];
+            float *x = tu_floats(3 * image);
+            CHECK(x != NULL);
+            tu_fill_uniform(&r, x, 3 * image, -1.0f, 1.0f);
+            /* In every image, where the paths part (the last plane's last rows): the last
+             * rows all -0.0f, or (max pooling) a NaN in the last row. */
+            const int64_t last_rows = rows[i].k * xs[3];
+            const uint32_t quiet_nan_with_payload = 0x7fc01234u;
+            for (int n = 0; n < 3; n++) {
+                if (p.mode == CNN_POOL_MAX)
+                    memcpy(&x[(n + 1) * image - 1 - tu_range(&r, 0, xs[3] - 1)],
+                           &quiet_nan_with_payload, 4);
+                else
+                    for (int64_t j = image - last_rows; j < image; j++)
+                        x[n * image + j] = -0.0f;
+            }
+            cnn_tensor *tx = tu_tensor_from(ctx, xs[0], xs[1], xs[2], xs[3], x);
+            cnn_tensor *ty = tu_tensor_fill(ctx, ys, 7.0f);
+            CHECK(tx != NULL && ty != NULL);
+            CHECK_OK(cnn_pool2d(ctx, ty, tx, &p));
+            const float *batch = tu_read(ty);
+            CHECK(batch != NULL);
+            const int64_t one_y[4] = {1, ys[1], ys[2], ys[3]};
+            for (int n = 0; n < 3; n++) {
+                cnn_tensor *t1 = tu_tensor_from(ctx, 1, xs[1], xs[2], xs[3], x + n * image);
+                cnn_tensor *y1 = tu_tensor_fill(ctx, one_y, 7.0f);
+                CHECK(t1 != NULL && y1 != NULL);
+                CHECK_OK(cnn_pool2d(ctx, y1, t1, &p));
+                const float *alone = tu_read(y1);
+                CHECK(alone != NULL);
+                CHECK_MSG(memcmp(alone, batch + n * out_image, (size_t)out_image * 4) == 0,
+                          "image %d of the batch differs from the image alone\n", n);
+            }
+            tu_release();
+        }
+    }
+    return 0;
+}
+
 /* The same problems with the GPU-shaped pooling kernels forced (one work-item per output). */
 static int random_pools_gpu(cnn_context *ctx)
 {
@@ -306,7 +369,8 @@ int main(int argc, char **argv)
     static const tu_case cases[] = {
         {"random pool2d against the reference", random_pools},
         {"random pool2d, GPU-shaped kernels, against the reference", random_pools_gpu},
+        {"pool2d: every image of a batch the same bits as alone", batch_equals_images},
         {"random bias_act against the reference", random_bias_acts},
     };
-    return tu_main_opencl(cases, 3);
+    return tu_main_opencl(cases, (int)(sizeof cases / sizeof cases[0]));
 }
