@@ -366,10 +366,12 @@ __attribute__((always_inline)) inline void output_strip(vec z[WA][WA], float bia
     const int oy0 = ty * WM, ox0 = tx0 * WM;
     __global float *out = y + ((size_t)(n * p->K + k) * p->OH + oy0) * p->OW + ox0;
     const int full_w = ox0 + WM * TW <= p->OW;
+    /* Rows past the output skipped by a condition, not a break: PoCL's compiler cannot unroll
+     * a loop with an early exit (and warned so at every build). */
 #pragma unroll
     for (int a = 0; a < WM; a++) {
         if (oy0 + a >= p->OH)
-            break;
+            continue;
         __global float *dst = out + a * p->OW;
         if (full_w) {
 #pragma unroll
