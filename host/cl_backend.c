@@ -71,20 +71,27 @@ static cnn_status check_launch_limits(cl_backend *b, cl_kernel kernel, cl_uint d
 }
 
 /* Strict mode: a buffer argument (a __global or __constant pointer) within the max
- * allocation. Arguments whose qualifier the implementation does not report are not checked. */
+ * allocation. Programs are then built with -cl-kernel-arg-info, so every argument's qualifier
+ * is known: one that is not is an error, not a check skipped. */
 static cnn_status check_arg_limits(cl_backend *b, cl_kernel kernel, cl_uint i, size_t size,
                                    const void *value)
 {
     if (size != sizeof(cl_mem) || !value || !*(const cl_mem *)value)
         return CNN_SUCCESS;
     cl_kernel_arg_address_qualifier q = 0;
-    if (clGetKernelArgInfo(kernel, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof q, &q, NULL) !=
-            CL_SUCCESS ||
-        (q != CL_KERNEL_ARG_ADDRESS_GLOBAL && q != CL_KERNEL_ARG_ADDRESS_CONSTANT))
+    cl_int err =
+        clGetKernelArgInfo(kernel, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof q, &q, NULL);
+    if (err != CL_SUCCESS) {
+        char name[128];
+        kernel_name(kernel, name, sizeof name);
+        return cnn_error(b->base.ctx, CNN_ERROR_INTERNAL,
+                         "strict limits: kernel %s: argument %u's address qualifier: %s", name, i,
+                         cnn_cl_error_name(err));
+    }
+    if (q != CL_KERNEL_ARG_ADDRESS_GLOBAL && q != CL_KERNEL_ARG_ADDRESS_CONSTANT)
         return CNN_SUCCESS;
     size_t bytes = 0;
-    cl_int err = clGetMemObjectInfo(*(const cl_mem *)value, CL_MEM_SIZE, sizeof bytes, &bytes,
-                                    NULL);
+    err = clGetMemObjectInfo(*(const cl_mem *)value, CL_MEM_SIZE, sizeof bytes, &bytes, NULL);
     if (err != CL_SUCCESS)
         return CNN_CL_FAIL(b->base.ctx, "clGetMemObjectInfo(CL_MEM_SIZE)", err);
     if (bytes > b->info.max_alloc_bytes) {
@@ -176,6 +183,7 @@ static cnn_status test_set_limits_locked(cnn_context *ctx, size_t max_work_group
     ctx->device.local_mem_bytes = b->info.local_mem_bytes;
     ctx->device.max_alloc_bytes = b->info.max_alloc_bytes;
     b->strict_limits = 1;
+    b->programs.arg_info = 1; /* the buffer check reads each argument's address qualifier */
     /* The one-shot calls' plans were made for the old limits. */
     cnn_plan_cache_destroy(ctx);
     cnn_log(CNN_LOG_DEBUG,

@@ -248,7 +248,7 @@ static cnn_status build(cnn_cl_programs *ps, cnn_context *ctx, const char *sourc
     return s;
 }
 
-cnn_status cnn_cl_program_get(cnn_cl_programs *ps, cnn_context *ctx, const char *source_name,
+static cnn_status program_get(cnn_cl_programs *ps, cnn_context *ctx, const char *source_name,
                               const char *options, cl_program *program)
 {
     for (cnn_cl_program_entry *e = ps->head; e; e = e->next)
@@ -274,6 +274,24 @@ cnn_status cnn_cl_program_get(cnn_cl_programs *ps, cnn_context *ctx, const char 
     ps->head = e;
     *program = e->program;
     return CNN_SUCCESS;
+}
+
+cnn_status cnn_cl_program_get(cnn_cl_programs *ps, cnn_context *ctx, const char *source_name,
+                              const char *options, cl_program *program)
+{
+    if (!ps->arg_info)
+        return program_get(ps, ctx, source_name, options, program);
+    /* Kernel argument qualifiers are reported only for programs built with this flag (PoCL
+     * keeps them in the binaries it gives back, so without it only a cached binary had them). */
+    static const char flag[] = " -cl-kernel-arg-info";
+    char *with = cnn_malloc(strlen(options) + sizeof flag);
+    if (!with)
+        return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "program options: out of memory");
+    memcpy(with, options, strlen(options));
+    memcpy(with + strlen(options), flag, sizeof flag);
+    cnn_status s = program_get(ps, ctx, source_name, with, program);
+    free(with);
+    return s;
 }
 
 cnn_status cnn_cl_kernel_create(cnn_cl_programs *ps, cnn_context *ctx, const char *source_name,

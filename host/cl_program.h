@@ -12,6 +12,7 @@ typedef struct cnn_cl_programs {
     cl_context context;
     cl_device_id device;
     char *device_key; /* device, vendor, driver and platform, whole: part of the disk-cache key */
+    int arg_info;     /* build with -cl-kernel-arg-info (the strict launch checks of tests) */
 } cnn_cl_programs;
 
 /* CNN_ERROR_OUT_OF_MEMORY when the device key cannot be made (nothing to release then). */
