@@ -62,6 +62,10 @@ typedef float16 __attribute__((aligned(4))) float16_unaligned;
 #define STORE16(p, v) vstore16(v, 0, p)
 #endif
 
+/* pool2d_rows' helpers are inlined by force: measured, PoCL's compiler left the 16-output one a
+ * call, and ResNet-50's pool1 took 2.7x longer. */
+#define POOL_INLINE static inline __attribute__((always_inline))
+
 /* Max as the plain compare-and-pick (one vmaxps; fmax's NaN rules cost three instructions
  * more). The vector paths that use it mark the windows holding a NaN and set them at the end. */
 #define FAST_MAX(a, b) ((a) < (b) ? (b) : (a))
@@ -92,30 +96,46 @@ static void store_first8(__global float *p, float8 v, int n)
  * input's end) and keeps its first lanes. */
 #define POOL_VW 8
 
-static float pool_one(__global const float *src, const pool_shape p, int oy, int ox, int is_max)
+/* One output of max pooling (NaN propagates, and comes out as the vector paths' NaN). */
+static float pool_one_max(__global const float *src, const pool_shape p, int oy, int ox)
+{
+    int y0 = oy * p.stride_h - p.pad_h, x0 = ox * p.stride_w - p.pad_w;
+    const int y1 = min(y0 + p.kernel_h, p.H), x1 = min(x0 + p.kernel_w, p.W);
+    y0 = max(y0, 0);
+    x0 = max(x0, 0);
+    float m = -INFINITY;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            const float v = src[y * p.W + x];
+            m = (v > m || isnan(v)) ? v : m;
+        }
+    return isnan(m) ? NAN : m;
+}
+
+/* One output of average pooling, summed in the vector paths' order (a row's taps left to
+ * right, then the rows top to bottom, never from 0.0f, which would turn a -0.0f window into
+ * +0.0f): an output is the same bits whichever path computed it, and which path does depends
+ * on where a row lies in the buffer (short rows, below). A window holds at least one cell of
+ * the input (PyTorch's rule, checked when the plan is made). */
+static float pool_one_avg(__global const float *src, const pool_shape p, int oy, int ox)
 {
     int y0 = oy * p.stride_h - p.pad_h, x0 = ox * p.stride_w - p.pad_w;
     int y1 = min(y0 + p.kernel_h, p.H + p.pad_h), x1 = min(x0 + p.kernel_w, p.W + p.pad_w);
     const int padded_cells = (y1 - y0) * (x1 - x0);
     y0 = max(y0, 0); x0 = max(x0, 0); y1 = min(y1, p.H); x1 = min(x1, p.W);
-    /* The sum in the vector paths' order (a row's taps left to right, then the rows top to
-     * bottom, never starting from 0.0f, which would turn a -0.0f window into +0.0f) and a NaN
-     * as theirs: an output is the same bits whichever path computed it, and which path does
-     * depends on where a row lies in the buffer (short rows, below). */
-    float m = -INFINITY, sum = 0.0f;
+    float sum = 0.0f;
     for (int y = y0; y < y1; y++) {
-        float row = 0.0f;
-        for (int x = x0; x < x1; x++) {
-            const float v = src[y * p.W + x];
-            m = (v > m || isnan(v)) ? v : m;
-            row = x == x0 ? v : row + v;
-        }
+        __global const float *r = src + y * p.W;
+        float row = r[x0];
+        for (int x = x0 + 1; x < x1; x++)
+            row += r[x];
         sum = y == y0 ? row : sum + row;
     }
-    if (is_max)
-        return isnan(m) ? NAN : m;
     return sum / (float)(p.count_include_pad ? padded_cells : (y1 - y0) * (x1 - x0));
 }
+
+#define POOL_ONE(src, p, oy, ox, is_max) \
+    ((is_max) ? pool_one_max(src, p, oy, ox) : pool_one_avg(src, p, oy, ox))
 
 /* pool2d_rows' window width, stride along x and mode as constants when the host gives them
  * (the taps' loop unrolls; average pooling skips the max and max pooling the sums). */
@@ -183,10 +203,6 @@ static float16 pool_pairs_row(__global const float *row, int16 *nan)
 
 #endif
 
-/* The vector paths' helpers are inlined by force: measured, PoCL's compiler left the 16-output
- * one a call, and ResNet-50's pool1 took 2.7x longer. */
-#define POOL_INLINE static inline __attribute__((always_inline))
-
 /* Whether the cells up to `end` (exclusive) past the start of `plane` lie inside the input:
  * a short row's vector may read on into the next rows and planes, but never past the last. */
 static int in_buffer(const pool_shape p, int plane, int end)
@@ -233,19 +249,17 @@ POOL_INLINE float8 pool_vec8_at(__global const float *src, const pool_shape p, i
     for (int y = y0; y < y1; y++) {
         __global const float *row = src + y * p.W + ox * POOL_SW - p.pad_w;
         /* The row's taps first, then one combine into the window's result: the loop-carried
-         * chain is one step per row, not one per tap. */
-        float8 rm = (float8)(-INFINITY), rs = (float8)(0.0f);
+         * chain is one step per row, not one per tap. Sums start from the first tap and row,
+         * as in pool_one_avg. */
+        const float8 v0 = POOL_SW == 1 ? LOAD8(row) : LOAD16(row).even;
+        float8 rm = v0, rs = v0;
         POOL_KW_UNROLL
-        for (int kx = 0; kx < POOL_KW; kx++) {
-            float8 v;
-            if (POOL_SW == 1)
-                v = LOAD8(row + kx);
-            else
-                v = LOAD16(row + kx).even;
+        for (int kx = 1; kx < POOL_KW; kx++) {
+            const float8 v = POOL_SW == 1 ? LOAD8(row + kx) : LOAD16(row + kx).even;
             if (POOL_IS_MAX)
                 rm = select(rm, v, (v > rm) | isnan(v));
             else
-                rs = kx == 0 ? v : rs + v;
+                rs += v;
         }
         if (POOL_IS_MAX)
             m = select(m, rm, (rm > m) | isnan(rm));
@@ -284,52 +298,62 @@ void pool2d_rows(__global const float *restrict in, __global float *restrict out
             const float divisor = (float)(rows_counted * p.kernel_w);
             int ox = 0;
             for (; ox < min(ox_lo, p.OW); ox++)
-                dst[oy * p.OW + ox] = pool_one(src, p, oy, ox, is_max);
+                dst[oy * p.OW + ox] = POOL_ONE(src, p, oy, ox, POOL_IS_MAX);
 #ifdef POOL_PAIRS
             /* Outputs whose window is inside the input along x: the last one reads no further
              * than its own window. */
             const int pairs_hi = min((p.W + p.pad_w - POOL_KW_CONST) / 2 + 1, p.OW);
-            if (pairs_hi - ox >= POOL_PAIRS_VW && y1 > y0) {
+            /* Vectors of 16 up to pairs_hi, the last one overlapping the one before it (an
+             * output computed twice is written twice with the same value); a row shorter
+             * than a vector (VGG-16's pool5: 7 outputs) takes one vector whose loads run on
+             * into the next rows, and keeps its first pairs_hi - ox lanes. */
+            const int pairs_whole = pairs_hi - ox >= POOL_PAIRS_VW;
+            if (y1 > y0 && pairs_hi > ox &&
+                (pairs_whole || in_buffer(p, plane, (y1 - 1) * p.W + 2 * ox - p.pad_w + 33))) {
                 for (int done = 0; !done;) {
+                    int lanes = POOL_PAIRS_VW;
                     if (ox + POOL_PAIRS_VW >= pairs_hi) {
-                        ox = pairs_hi - POOL_PAIRS_VW;
+                        if (pairs_whole)
+                            ox = pairs_hi - POOL_PAIRS_VW;
+                        else
+                            lanes = pairs_hi - ox;
                         done = 1;
                     }
-                    STORE16(dst + oy * p.OW + ox, pool_pairs_at(src, p, y0, y1, ox, divisor));
-                    ox += POOL_PAIRS_VW;
+                    const float16 v = pool_pairs_at(src, p, y0, y1, ox, divisor);
+                    if (lanes == POOL_PAIRS_VW)
+                        STORE16(dst + oy * p.OW + ox, v);
+                    else
+                        store_first16(dst + oy * p.OW + ox, v, lanes);
+                    ox += lanes;
                 }
-            } else if (pairs_hi > ox && y1 > y0 &&
-                       in_buffer(p, plane, (y1 - 1) * p.W + 2 * ox - p.pad_w + 33)) {
-                /* A short row (VGG-16's pool5: 7 outputs): one vector whose loads run on into
-                 * the next rows, its first pairs_hi - ox lanes stored. */
-                store_first16(dst + oy * p.OW + ox, pool_pairs_at(src, p, y0, y1, ox, divisor),
-                              pairs_hi - ox);
-                ox = pairs_hi;
             }
 #endif
-            if (vector_ok && ox_hi - ox >= POOL_VW) {
-                /* Chunks of 8 up to ox_hi; the last one may overlap the one before it (an output
-                 * computed twice is written twice with the same value). */
+            /* The same with vectors of 8 up to ox_hi. */
+            const int whole = ox_hi - ox >= POOL_VW;
+            if (vector_ok && ox_hi > ox &&
+                (whole ||
+                 in_buffer(p, plane,
+                           (y1 - 1) * p.W + ox * p.stride_w - p.pad_w + p.kernel_w - 1 +
+                               (p.stride_w == 1 ? POOL_VW : 2 * POOL_VW)))) {
                 for (int done = 0; !done;) {
+                    int lanes = POOL_VW;
                     if (ox + POOL_VW >= ox_hi) {
-                        ox = ox_hi - POOL_VW;
+                        if (whole)
+                            ox = ox_hi - POOL_VW;
+                        else
+                            lanes = ox_hi - ox;
                         done = 1;
                     }
-                    STORE8(dst + oy * p.OW + ox,
-                           pool_vec8_at(src, p, y0, y1, ox, divisor, is_max));
-                    ox += POOL_VW;
+                    const float8 v = pool_vec8_at(src, p, y0, y1, ox, divisor, is_max);
+                    if (lanes == POOL_VW)
+                        STORE8(dst + oy * p.OW + ox, v);
+                    else
+                        store_first8(dst + oy * p.OW + ox, v, lanes);
+                    ox += lanes;
                 }
-            } else if (vector_ok && ox_hi > ox &&
-                       in_buffer(p, plane,
-                                 (y1 - 1) * p.W + ox * p.stride_w - p.pad_w + p.kernel_w - 1 +
-                                     (p.stride_w == 1 ? POOL_VW : 2 * POOL_VW))) {
-                /* A short row: one vector read on into the next rows, ox_hi - ox lanes kept. */
-                store_first8(dst + oy * p.OW + ox,
-                             pool_vec8_at(src, p, y0, y1, ox, divisor, is_max), ox_hi - ox);
-                ox = ox_hi;
             }
             for (; ox < p.OW; ox++)
-                dst[oy * p.OW + ox] = pool_one(src, p, oy, ox, is_max);
+                dst[oy * p.OW + ox] = POOL_ONE(src, p, oy, ox, POOL_IS_MAX);
         }
     }
 }
