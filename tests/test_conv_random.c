@@ -15,7 +15,8 @@
  * Tolerance per element: |y - ref| <= 1e-5 * sum|x*w| (+|bias|) + 1e-6, the scale coming
  * from cnn_ref_conv2d_point; for Winograd also + 2e-5 * max|x| * sum|w_k| (its transforms mix
  * whole 6x6 patches: cnn_ref_conv2d_tolerance). Outputs are pre-filled with NaN: an unwritten
- * element fails.
+ * element fails. One-shot outputs lie in a buffer of the test's own with a guard of sentinel
+ * floats past their end: a write past the output (the last image's last channels) fails too.
  *
  * Usage: test_conv_random [count [max_macs [size_range [channel_scale]]]]
  *   count          problems per device (default 312)
@@ -28,6 +29,7 @@
 #include "test_util.h"
 
 #include "cnn_internal.h"
+#include "cnncl_opencl.h"
 #include "reference.h"
 
 static int64_t max_macs = 150000; /* per problem: keeps the whole run to seconds on PoCL */
@@ -283,6 +285,48 @@ static int write_all(cnn_tensor *tx, const float *x, cnn_tensor *tw, const float
     return 0;
 }
 
+/* Floats past a one-shot output, and what they hold. */
+#define GUARD_FLOATS 256
+#define GUARD_VALUE 12345.0f
+
+/* An n x k x oh x ow output (NaN) on a buffer of the test's own, followed by GUARD_FLOATS
+ * floats of GUARD_VALUE; *buffer stays valid while the tensor lives (it holds a reference). */
+static int guarded_output(cnn_context *ctx, const int64_t ys[4], cnn_tensor **t, cl_mem *buffer)
+{
+    cl_context cl_ctx;
+    cl_command_queue queue;
+    CHECK_OK(cnn_context_cl_objects(ctx, &cl_ctx, NULL, &queue));
+    const size_t count = (size_t)(ys[0] * ys[1] * ys[2] * ys[3]);
+    float *fill = tu_floats((int64_t)(count + GUARD_FLOATS));
+    CHECK(fill != NULL);
+    for (size_t i = 0; i < count + GUARD_FLOATS; i++)
+        fill[i] = i < count ? NAN : GUARD_VALUE;
+    cl_int err;
+    *buffer = clCreateBuffer(cl_ctx, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+                             (count + GUARD_FLOATS) * sizeof(float), fill, &err);
+    CHECK(err == CL_SUCCESS);
+    const cnn_status st = cnn_tensor_wrap_cl(t, ctx, *buffer, ys[0], ys[1], ys[2], ys[3]);
+    clReleaseMemObject(*buffer); /* the tensor's reference keeps it */
+    CHECK_OK(st);
+    tu_track(TU_TENSOR, *t);
+    return 0;
+}
+
+/* The guard after a one-shot output still holds GUARD_VALUE everywhere. */
+static int check_guard(cnn_context *ctx, cl_mem buffer, const int64_t ys[4])
+{
+    cl_command_queue queue;
+    CHECK_OK(cnn_context_cl_objects(ctx, NULL, NULL, &queue));
+    const size_t count = (size_t)(ys[0] * ys[1] * ys[2] * ys[3]);
+    float guard[GUARD_FLOATS];
+    CHECK(clEnqueueReadBuffer(queue, buffer, CL_TRUE, count * sizeof(float), sizeof guard, guard,
+                              0, NULL, NULL) == CL_SUCCESS);
+    for (int i = 0; i < GUARD_FLOATS; i++)
+        CHECK_MSG(guard[i] == GUARD_VALUE, "float %d past the output was written: %g\n", i,
+                  guard[i]);
+    return 0;
+}
+
 /* Run one problem on ctx in the given mode (0 one-shot, 1 plan twice on rewritten tensors,
  * 2 plan twice on separate tensors). */
 static int run_problem(cnn_context *ctx, tu_rng *r, const conv_problem *pr, int mode)
@@ -317,10 +361,13 @@ static int run_problem(cnn_context *ctx, tu_rng *r, const conv_problem *pr, int 
     CHECK(memcmp(plan_ys, ys, sizeof ys) == 0);
 
     if (mode == 0) {
+        cl_mem guarded;
+        CHECK(guarded_output(ctx, ys, &ty, &guarded) == 0);
         CHECK_OK(cnn_conv2d(ctx, ty, tx, tw, tb, &pr->p));
         float *got = tu_read(ty);
         CHECK(got != NULL);
         CHECK(check_result(&d, algo, got, ref, x, w, b) == 0);
+        CHECK(check_guard(ctx, guarded, ys) == 0);
         return 0;
     }
 
