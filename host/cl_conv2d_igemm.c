@@ -42,26 +42,38 @@ typedef struct igemm_state {
  * with room for the weights and the broadcast input). */
 #define IGEMM_MAX_ACC 28
 
-/* The pixel tile for a row of ow outputs: the least work (tiles x px) plus a per-tile cost of
- * two pixels; only tiles that leave room for KV >= 2 weight vectors (loads stay below FMAs). */
-static int pick_px(int64_t ow)
+/* The register tile, px pixels x kv channel vectors, for rows (or a flattened plane) of ow
+ * outputs and `vectors` channel vectors per group: the least modeled time over pixel tiles of
+ * 16, 14, 12, 8 or 7 and up to IGEMM_MAX_ACC accumulators (2 vectors for 7-pixel tiles: with
+ * more, a block's weights overflow the L2 on 7x7 maps, 512 -> 512 3x3: 1.2 MB per 64 channels
+ * read again for every tile). The model counts every (tile, channel block) pair, padding
+ * included (a partial last tile, a last block past the group's channels), each reduction step
+ * costing its px * kv FMAs or, where they outnumber them, its px + kv loads, plus a fixed cost
+ * per pair of two pixels' worth. Measured: bench/NOTES.md. */
+static void pick_tile(int64_t ow, int64_t vectors, int *px_out, int *kv_out)
 {
-    static const int candidates[] = {14, 12, 8, 7};
-    int best = candidates[0];
+    static const int pxs[] = {16, 14, 12, 8, 7};
     int64_t best_cost = INT64_MAX;
-    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
-        const int64_t px = candidates[i];
+    for (size_t i = 0; i < sizeof pxs / sizeof pxs[0]; i++) {
+        const int64_t px = pxs[i];
         const int64_t tiles = (ow + px - 1) / px;
-        const int64_t cost = tiles * px + 2 * tiles;
-        if (cost < best_cost) {
-            best_cost = cost;
-            best = (int)px;
+        int64_t kv_max = px <= 7 ? 2 : IGEMM_MAX_ACC / px;
+        if (kv_max > vectors)
+            kv_max = vectors;
+        for (int64_t kv = kv_max; kv >= 1; kv--) {
+            const int64_t blocks = (vectors + kv - 1) / kv;
+            const int64_t step = px * kv > px + kv ? px * kv : px + kv;
+            const int64_t cost = tiles * blocks * (step + 2 * kv);
+            if (cost < best_cost) { /* ties: the larger tile, found first */
+                best_cost = cost;
+                *px_out = (int)px;
+                *kv_out = (int)kv;
+            }
         }
     }
-    return best;
 }
 
-/* KV channel vectors for a tile of px x rows pixels within acc accumulators. */
+/* The channel vectors of a tile of px x rows pixels within acc accumulators (tuning). */
 static void set_channel_tile(igemm_tiles *t, const cnn_conv2d_desc *d, int acc)
 {
     const int64_t kg = d->k / d->groups;
@@ -114,12 +126,12 @@ static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
         set_pixvec(&t, kg, 12);
         return t;
     }
-    t.px = pick_px(t.flat ? d->oh * d->ow : d->ow);
+    /* One output row per tile: two rows of 7 computed an eighth row for nothing on 7x7 maps
+     * (measured: bench/NOTES.md). */
     t.rows = 1;
-    /* Tiles of 7 pixels (7x7 maps, flat or by rows): 2 vectors. With 4, a block's weights
-     * overflow the L2 (512 -> 512 3x3: 1.2 MB per 64 channels, read again for every tile); two
-     * rows per tile computed an eighth row of 7 for nothing. Measured: bench/NOTES.md. */
-    set_channel_tile(&t, d, t.px <= 7 ? 2 * t.px : IGEMM_MAX_ACC);
+    pick_tile(t.flat ? d->oh * d->ow : d->ow, (kg + t.vw - 1) / t.vw, &t.px, &t.kv);
+    t.block = t.kv * t.vw;
+    t.pixels = t.px;
     return t;
 }
 
