@@ -122,8 +122,14 @@ static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
              d->pad_bottom == 0 && d->pad_left == 0 && d->pad_right == 0;
     const int64_t kg = d->k / d->groups;
     if (b->info.type == CNN_DEVICE_CPU && !t.one_by_one && use_row_pixvec(d)) {
-        /* 12 channels x 2 vectors: with 14, the compiler spilled accumulators in the loop */
-        set_pixvec(&t, kg, 12);
+        /* Up to 12 channels x 2 vectors (with 14, the compiler spilled accumulators in the
+         * loop): the fewest channels computed past the group's (16 channels: two blocks of 8,
+         * not of 12), then the wider block. */
+        int kt = 12;
+        for (int c = 12; c >= 6; c--)
+            if ((kg + c - 1) / c * c < (kg + kt - 1) / kt * kt)
+                kt = c;
+        set_pixvec(&t, kg, kt);
         return t;
     }
     /* One output row per tile: two rows of 7 computed an eighth row for nothing on 7x7 maps
