@@ -397,65 +397,53 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
     __global float *o = out + ((size_t)((p.out_n0 + n) * p.K + g * p.Kg) * p.OH + oy) * p.OW + ox0;
     const size_t plane = (size_t)p.OH * p.OW;
 #if VW == 16 && (ROWS == 1 || (ROWS == 2 && PX == 7))
-    /* A whole tile (every pixel and channel inside the output): each 16-channel block of the
-     * tile transposed in registers, so that every channel's pixels leave as a few vector
-     * stores (measured: the scalar epilogue below took 17% of res4a_branch2a's time). */
+    /* Each 16-channel block of the tile transposed in registers, so that every channel's
+     * pixels leave as a few vector stores (measured: the scalar epilogue below took 17% of
+     * res4a_branch2a's time, and half of a 3 -> 64 3x3 layer's where a quarter of the tiles
+     * were partial). A whole tile (every pixel and channel inside the output) tests nothing
+     * per channel; with one row, a partial one (the last of a row, or the last channel block
+     * of a group) stores its channels inside the group, each its first `valid` pixels. */
 #if ROWS == 2
     const int whole = valid == PX && rows == 2 && k0 + KV * VW <= p.Kg;
+#define STORE_CHANNEL(v, d) STORE_TWO_ROWS_OF_7(v, d, p.OW)
 #else
     const int whole = valid == PX && k0 + KV * VW <= p.Kg;
+#define STORE_CHANNEL(v, d)                                                                   \
+    do {                                                                                      \
+        if (WHOLE || valid == PX)                                                             \
+            STORE_PX(v, d);                                                                   \
+        else                                                                                  \
+            STORE_FIRST(v, d, valid);                                                         \
+    } while (0)
 #endif
+#define TRANSPOSED_EPILOGUE()                                                                 \
+    _Pragma("unroll") for (int j = 0; j < KV; j++) {                                          \
+        if (WHOLE || k0 + j * VW < p.Kg) {                                                    \
+            vec r[16];                                                                        \
+            _Pragma("unroll") for (int i = 0; i < 16; i++)                                    \
+                r[i] = i < TP ? acc[i < TP ? i : 0][j] : (vec)(0.0f);                         \
+            TRANSPOSE16(r);                                                                   \
+            _Pragma("unroll") for (int l = 0; l < VW; l++) {                                  \
+                const int kg = k0 + j * VW + l;                                               \
+                if (WHOLE || kg < p.Kg) {                                                     \
+                    vec v = r[l] + (vec)(p.has_bias ? bias[g * p.Kg + kg] : 0.0f);            \
+                    if (p.activation == 1)                                                    \
+                        v = fmax(v, (vec)(0.0f));                                             \
+                    STORE_CHANNEL(v, o + (size_t)kg * plane);                                 \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }
     if (whole) {
-#pragma unroll
-        for (int j = 0; j < KV; j++) {
-            vec r[16];
-#pragma unroll
-            for (int i = 0; i < 16; i++)
-                r[i] = i < TP ? acc[i < TP ? i : 0][j] : (vec)(0.0f);
-            TRANSPOSE16(r);
-#pragma unroll
-            for (int l = 0; l < VW; l++) {
-                const int kg = k0 + j * VW + l;
-                vec v = r[l] + (vec)(p.has_bias ? bias[g * p.Kg + kg] : 0.0f);
-                if (p.activation == 1)
-                    v = fmax(v, (vec)(0.0f));
-#if ROWS == 1
-                STORE_PX(v, o + (size_t)kg * plane);
-#else
-                STORE_TWO_ROWS_OF_7(v, o + (size_t)kg * plane, p.OW);
-#endif
-            }
-        }
+#define WHOLE 1
+        TRANSPOSED_EPILOGUE();
+#undef WHOLE
         return;
     }
 #if ROWS == 1
-    /* A partial tile (the last of a row, or the last channel block of a group), transposed the
-     * same way: each channel inside the group stores its first `valid` pixels (measured: the
-     * scalar path below took half of a 3 -> 64 3x3 layer's time where a quarter of its tiles
-     * were partial). */
-#pragma unroll
-    for (int j = 0; j < KV; j++) {
-        if (k0 + j * VW < p.Kg) {
-            vec r[16];
-#pragma unroll
-            for (int i = 0; i < 16; i++)
-                r[i] = i < TP ? acc[i < TP ? i : 0][j] : (vec)(0.0f);
-            TRANSPOSE16(r);
-#pragma unroll
-            for (int l = 0; l < VW; l++) {
-                const int kg = k0 + j * VW + l;
-                if (kg < p.Kg) {
-                    vec v = r[l] + (vec)(p.has_bias ? bias[g * p.Kg + kg] : 0.0f);
-                    if (p.activation == 1)
-                        v = fmax(v, (vec)(0.0f));
-                    if (valid == PX)
-                        STORE_PX(v, o + (size_t)kg * plane);
-                    else
-                        STORE_FIRST(v, o + (size_t)kg * plane, valid);
-                }
-            }
-        }
-    }
+#define WHOLE 0
+    TRANSPOSED_EPILOGUE();
+#undef WHOLE
     return;
 #endif
 #endif
