@@ -8,12 +8,11 @@
  * Label: opencl, lifecycle. */
 #define _GNU_SOURCE /* RTLD_NEXT; mkdtemp, setenv, nftw */
 
-#include "pocl_cache.h"
+#include "cache_dirs.h"
 #include "test_util.h"
 
 #include <CL/cl.h>
 #include <dlfcn.h>
-#include <ftw.h>
 #include <stdio.h>
 
 /* Past the description's 256 characters and a 1024-byte key with the other strings. */
@@ -143,15 +142,6 @@ static int test_disk_keys(const char *selector)
     return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-    (void)sb;
-    (void)type;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 int main(void)
 {
     /* A private, empty cnncl cache for the whole process (PoCL's stays where it was). */
@@ -181,6 +171,6 @@ int main(void)
         printf("%d failure(s)\n", failures);
     }
     tu_release_all_memory();
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tu_remove_tree(dir);
     return devs.count == 0 ? TU_SKIP : failures != 0;
 }

@@ -20,6 +20,7 @@
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp, setenv, nftw, fork, symlink, mkfifo */
 
+#include "cache_dirs.h"
 #include "test_util.h"
 
 #include "disk_cache.h"
@@ -79,19 +80,10 @@ static int write_file(const char *path, const void *data, size_t size, mode_t mo
     return ok && chmod(path, mode) == 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-    (void)sb;
-    (void)type;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 static void remove_tree(const char *dir)
 {
-    chmod(dir, 0700);
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    chmod(dir, 0700); /* a test may have taken the owner's rights away */
+    tu_remove_tree(dir);
 }
 
 /* The key stored in an entry (the layout of disk_cache.h), malloc'ed, or NULL. */
@@ -1076,17 +1068,9 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
-    /* Keep PoCL's own kernel cache where it was (it follows XDG_CACHE_HOME and HOME too), so
-     * that moving cnncl's cache does not make PoCL recompile everything. */
-    if (getenv("POCL_CACHE_DIR") == NULL) {
-        char pocl[1024];
-        const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
-        if (x != NULL && x[0] != '\0') {
-            snprintf(pocl, sizeof pocl, "%s/pocl", x);
-        } else {
-            snprintf(pocl, sizeof pocl, "%s/.cache/pocl", h != NULL ? h : "/tmp");
-        }
-        setenv("POCL_CACHE_DIR", pocl, 1);
+    if (tu_pin_pocl_cache() != 0) {
+        perror("setenv");
+        return 1;
     }
 
     static const tu_case cases[] = {

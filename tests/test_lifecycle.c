@@ -8,7 +8,7 @@
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp, setenv, nftw, fork */
 
-#include "pocl_cache.h"
+#include "cache_dirs.h"
 #include "test_util.h"
 
 #include "cnn_internal.h"
@@ -682,20 +682,6 @@ static int rotate_files(const char *dir)
     return rotated;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-    (void)sb;
-    (void)type;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-static void remove_tree(const char *dir)
-{
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* One round in this process: on every OpenCL device, conv (two variants), pool and bias_act,
  * each checked. Returns 0, 1 on failure, or 77 without an OpenCL device. */
 static int cache_round(void)
@@ -766,7 +752,7 @@ static int test_disk_cache(void)
     CHECK(unsetenv("CNNCL_CACHE") == 0);
     rc = round_in_child("cold");
     if (rc == TU_SKIP) {
-        remove_tree(base);
+        tu_remove_tree(base);
         return TU_SKIP;
     }
     CHECK_MSG(rc == 0, "cold round failed");
@@ -804,7 +790,7 @@ static int test_disk_cache(void)
     CHECK_MSG(round_in_child("HOME") == 0, "round with HOME failed");
     CHECK_MSG(count_files(cache_home) >= 1, "no file under %s", cache_home);
 
-    remove_tree(base);
+    tu_remove_tree(base);
     return 0;
 }
 
