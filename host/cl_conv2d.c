@@ -288,18 +288,17 @@ static void direct_release(void *state)
     free(st);
 }
 
-/* The plan's state: which algorithm, and that algorithm's own state. */
-/* The problem as the kernels see it. Along an axis of one output, any stride past the padded
- * input gives the same convolution: the stride is capped there (at the padded extent, not at
- * 1: a kernel may read stride 1 as "as many outputs as inputs"); along an axis where the
- * kernel has size 1 the dilation is 1. So the huge values a problem may have there never reach
- * the kernels' 32-bit index arithmetic. */
 /* in + pad_a + pad_b, 0 when it overflows int64. */
 static int padded_extent(int64_t in, int64_t pad_a, int64_t pad_b, int64_t *out)
 {
     return cnn_add_i64(in, pad_a, out) && cnn_add_i64(*out, pad_b, out);
 }
 
+/* The problem as the kernels see it. Along an axis of one output, any stride past the padded
+ * input gives the same convolution: the stride is capped there (at the padded extent, not at
+ * 1: a kernel may read stride 1 as "as many outputs as inputs"); along an axis where the
+ * kernel has size 1 the dilation is 1. So the huge values a problem may have there never reach
+ * the kernels' 32-bit index arithmetic. */
 static void kernel_desc(const cnn_conv2d_desc *d, cnn_conv2d_desc *k)
 {
     *k = *d;
@@ -330,6 +329,7 @@ static cnn_status check_padded_range(cl_backend *b, const cnn_conv2d_desc *d)
                      (long long)d->pad_bottom, (long long)d->pad_left, (long long)d->pad_right);
 }
 
+/* The plan's state: which algorithm, and that algorithm's own state. */
 typedef struct algo_state {
     cnn_conv2d_algo algo;
     int gpu_gemm; /* IGEMM, GEMM1X1: the GPU-shaped kernel (cl_conv2d_gemm_gpu.c) */

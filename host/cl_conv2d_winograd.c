@@ -388,13 +388,9 @@ cnn_status cnn_cl_winograd_run(cl_backend *b, void *state, cl_mem out, cl_mem in
     const size_t gpu_tiles = cnn_round_up((size_t)p->chunk, gpu_local[0]);
     size_t in_global[3] = {strips, (size_t)p->rows, (size_t)p->C};
     size_t out_global[3] = {strips, (size_t)p->rows, (size_t)p->K};
-    if (st->gpu) {
-        in_global[0] = out_global[0] = gpu_tiles;
-        in_global[1] = (size_t)p->C;
-        out_global[1] = (size_t)p->K;
-        in_global[2] = out_global[2] = 1;
-    } else if (st->plane_rows) {
-        in_global[0] = out_global[0] = (size_t)ceil_div(p->rows, st->plane_rows);
+    if (st->gpu || st->plane_rows) {
+        in_global[0] = out_global[0] =
+            st->gpu ? gpu_tiles : (size_t)ceil_div(p->rows, st->plane_rows);
         in_global[1] = (size_t)p->C;
         out_global[1] = (size_t)p->K;
         in_global[2] = out_global[2] = 1;

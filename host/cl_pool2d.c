@@ -26,7 +26,7 @@ typedef struct pool_state {
     pool_shape shape;
     size_t global[3], local[3];
     pool_kernel which;
-    cl_int rows, planes_per_item, is_max, planes;
+    cl_int rows, planes_per_item, is_max;
 } pool_state;
 
 /* Input cells read per work-item of pool2d_rows: enough work that PoCL's cost per work-group
@@ -89,7 +89,6 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
     p->pad_h = (cl_int)d->pad_h; p->pad_w = (cl_int)d->pad_w;
     p->count_include_pad = d->count_include_pad;
     p->planes = (cl_int)(d->n * d->c);
-    st->planes = p->planes;
     st->local[0] = st->local[1] = st->local[2] = 1;
     if (st->which == POOL_PLANES) {
         int64_t planes = POOL_PLANES_CELLS / (d->h * d->w);
@@ -134,7 +133,8 @@ cnn_status cnn_cl_pool2d_run(cnn_backend *be, void *state, const cnn_pool2d_desc
     cnn_status s = cnn_cl_set_arg(b, st->kernel, 0, sizeof m_in, &m_in);
     if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 1, sizeof m_out, &m_out);
     if (st->which == POOL_PLANES) {
-        if (s == CNN_SUCCESS) s = cnn_cl_set_arg(b, st->kernel, 2, sizeof st->planes, &st->planes);
+        if (s == CNN_SUCCESS)
+            s = cnn_cl_set_arg(b, st->kernel, 2, sizeof st->shape.planes, &st->shape.planes);
         if (s == CNN_SUCCESS)
             s = cnn_cl_set_arg(b, st->kernel, 3, sizeof st->planes_per_item,
                                &st->planes_per_item);
