@@ -15,9 +15,14 @@
 #      --vs-json OUTDIR/cudnn-TAG.json when cnnbench has that option (ratio lines also in
 #      OUTDIR/ratio-TAG.txt). TAG: resnet50-b1, resnet50-b32, vgg16-b1, vgg16-b32, deepbench.
 #   6. summary table, last on stdout and in OUTDIR/summary.txt; all stdout also in OUTDIR/run.log
+#   OUTDIR/env.sh: the loader set-up the probe chose, for later commands (source it)
 # Options:
 #   --device SEL      cnnbench / CNNCL_DEVICE selector (default gpu; e.g. cpu for PoCL)
 #   --quick           resnet50 at batch 1 only
+#   --runs LIST       the benchmark runs, in order, comma-separated SUITE:BATCH (SUITE alone: the
+#                     suite's own batches), e.g. resnet50:32,vgg16:32 (default resnet50:1,
+#                     vgg16:1,deepbench,resnet50:32,vgg16:32); a run that no longer fits the
+#                     budget is skipped, so put first what matters most
 #   --skip-build      use the existing build (build/gpu-release/bench/cnnbench)
 #   --skip-tests      no ctest
 #   --tests-regex RE  only the CTest tests matching RE (ctest -R)
@@ -39,11 +44,12 @@ DEBS=$ROOT/bench/gpu/debs
 SYSROOT=$ROOT/bench/gpu/.sysroot
 BASELINE_PY=$ROOT/bench/gpu/cudnn_baseline.py
 
-usage() { sed -n '2,33s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,38s/^# \{0,1\}//p' "$0"; }
 
 OUT=""
 DEVICE=gpu
 QUICK=0
+RUNS_LIST=""
 SKIP_BUILD=0
 SKIP_TESTS=0
 TESTS_REGEX=""
@@ -57,6 +63,7 @@ while (($# > 0)); do
   case $1 in
     --device) DEVICE=${2:?--device needs a selector}; shift ;;
     --quick) QUICK=1 ;;
+    --runs) RUNS_LIST=${2:?--runs needs SUITE:BATCH,...}; shift ;;
     --skip-build) SKIP_BUILD=1 ;;
     --skip-tests) SKIP_TESTS=1 ;;
     --tests-regex) TESTS_REGEX=${2:?--tests-regex needs a regex}; shift ;;
@@ -87,6 +94,10 @@ for n in "$REPS" "$RUN_TIMEOUT" "$TESTS_TIMEOUT" "$BUDGET"; do
     exit 2
   fi
 done
+if [[ -n $RUNS_LIST && ! $RUNS_LIST =~ ^[a-z0-9_]+(:[0-9]+)?(,[a-z0-9_]+(:[0-9]+)?)*$ ]]; then
+  echo "run.sh: --runs '$RUNS_LIST' is not SUITE[:BATCH],..." >&2
+  exit 2
+fi
 [[ $FORCE_SYSROOT == 0 || $FORCE_SYSROOT == "" ]] && FORCE_SYSROOT=0 || FORCE_SYSROOT=1
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -107,7 +118,7 @@ trap finish EXIT
 # This script's own outputs from an earlier run into the same folder would be mistaken for new.
 rm -rf "$OUT/icd"
 rm -f "$OUT"/cnncl-* "$OUT"/cudnn-* "$OUT"/ratio-* "$OUT"/clinfo*.txt "$OUT"/devices.txt \
-  "$OUT"/build.log "$OUT"/ctest.log "$OUT"/summary.txt
+  "$OUT"/env.sh "$OUT"/build.log "$OUT"/ctest.log "$OUT"/summary.txt
 START=$(date +%s)
 DEADLINE=$((START + BUDGET))
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -541,6 +552,10 @@ say "not found:"
 for item in "${NOT_FOUND[@]}"; do say "  - $item"; done
 say "OpenCL build: headers ${CL_INC:-NONE}; library ${CL_LIB:-NONE}; run-time loader ${LOADER:-NONE} (${LOADER_KIND:-none})"
 say "environment: LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-} OCL_ICD_VENDORS=${OCL_ICD_VENDORS:-} OCL_ICD_FILENAMES=${OCL_ICD_FILENAMES:-}"
+# The same set-up for later commands on this machine: source OUTDIR/env.sh.
+for v in LD_LIBRARY_PATH OCL_ICD_VENDORS OCL_ICD_FILENAMES; do
+  if [[ -n ${!v:-} ]]; then printf 'export %s=%q\n' "$v" "${!v}"; else echo "unset $v"; fi
+done >"$OUT/env.sh"
 # For the default device (gpu) the probe needs an OpenCL GPU; for another selector, any device.
 DEVICE_OK=1
 if [[ $DEVICE == gpu ]]; then
@@ -667,7 +682,13 @@ echo "ctest: $TESTS"
 
 # ------------------------------------------------------------------------------------------------
 step "4-5. benchmarks: cuDNN baseline, then cnnbench --device $DEVICE (reps $REPS, at most ${RUN_TIMEOUT}s a run)"
-if ((QUICK)); then
+if [[ -n $RUNS_LIST ]]; then
+  RUNS=()
+  IFS=, read -r -a run_items <<<"$RUNS_LIST"
+  for item in "${run_items[@]}"; do
+    [[ $item == *:* ]] && RUNS+=("${item%%:*} ${item#*:}") || RUNS+=("$item -")
+  done
+elif ((QUICK)); then
   RUNS=("resnet50 1")
 else
   RUNS=("resnet50 1" "vgg16 1" "deepbench -" "resnet50 32" "vgg16 32")
