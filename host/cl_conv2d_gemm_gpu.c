@@ -62,29 +62,37 @@ static int tiles_fit(const cl_backend *b, const gpu_tiles *t)
 
 /* Defaults per GPU vendor, from what the architectures need (tuning on the device replaces
  * them): wide tiles for layers with many output channels per group, narrow ones (32 channels)
- * for the rest. */
+ * for the rest. Where a vendor's table has them (zeros: the wide tile), two more: `half` for 33
+ * to 64 channels a group, whose wide tile would compute as many rows past the group as in it,
+ * and `sparse` for layers whose wide tiles would come to fewer than SPARSE_WAVES work-groups a
+ * compute unit, too few to keep every one busy through the last wave. */
 typedef struct vendor_tiles {
     const char *vendor;      /* a substring of CL_DEVICE_VENDOR */
-    gpu_tiles wide, narrow;
+    gpu_tiles wide, narrow, half, sparse;
 } vendor_tiles;
+
+#define SPARSE_WAVES 3
 
 static const vendor_tiles vendor_table[] = {
     /* NVIDIA: warps of 32, 64K registers and up to 227 KiB of shared memory per SM (H100):
-     * 256 work-items of 8 x 8 (about 110 registers each), 32 KiB of local memory a group. */
-    {"NVIDIA", {128, 128, 16, 8, 8}, {32, 128, 32, 2, 8}},
+     * 256 work-items of 8 x 8 (about 110 registers each), 32 KiB of local memory a group.
+     * half and sparse: 64 x 128 and 128 x 64, measured by cnnbench --tune on an H200 over
+     * ResNet-50 and VGG-16 at batch 32 (bench/NOTES.md): the rule comes within 2.4% of each
+     * shape's best tile (geometric mean; 128 x 128 everywhere: 23%). */
+    {"NVIDIA", {128, 128, 16, 8, 8}, {32, 128, 32, 2, 8}, {64, 128, 16, 4, 8}, {128, 64, 16, 8, 4}},
     /* AMD: wavefronts of 64, 64 KiB of LDS per CU, 512 VGPRs per lane at low occupancy:
      * the same 256 work-items (four wavefronts). */
-    {"Advanced Micro Devices", {128, 128, 16, 8, 8}, {32, 128, 32, 2, 8}},
-    {"AMD", {128, 128, 16, 8, 8}, {32, 128, 32, 2, 8}},
+    {"Advanced Micro Devices", {128, 128, 16, 8, 8}, {32, 128, 32, 2, 8}, {0}, {0}},
+    {"AMD", {128, 128, 16, 8, 8}, {32, 128, 32, 2, 8}, {0}, {0}},
     /* Intel: SIMD8-32 EU threads with a small register file (128 x 32 bytes): 4 x 4 tiles,
      * 64 KiB of shared local memory per sub-slice. */
-    {"Intel", {64, 64, 16, 4, 4}, {32, 64, 32, 2, 4}},
+    {"Intel", {64, 64, 16, 4, 4}, {32, 64, 32, 2, 4}, {0}, {0}},
 };
 
 /* Other GPUs, and CPU devices running the GPU family (for tests). */
-static const vendor_tiles generic_tiles = {"", {64, 64, 16, 4, 4}, {32, 64, 32, 2, 4}};
+static const vendor_tiles generic_tiles = {"", {64, 64, 16, 4, 4}, {32, 64, 32, 2, 4}, {0}, {0}};
 
-/* The vendor's tiles (narrow where a group has 32 output channels or fewer), else the largest
+/* The vendor's tile for this layer (narrow, half, sparse or wide, as above), else the largest
  * fallback that fits the device's limits. */
 static gpu_tiles default_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
 {
@@ -96,7 +104,18 @@ static gpu_tiles default_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
             break;
         }
     }
-    gpu_tiles t = d->k / d->groups <= 32 ? v->narrow : v->wide;
+    const int64_t kg = d->k / d->groups;
+    gpu_tiles t = v->wide;
+    if (kg <= 32) {
+        t = v->narrow;
+    } else if (kg <= 64 && v->half.tm) {
+        t = v->half;
+    } else if (v->sparse.tm) {
+        const int64_t groups = ceil_div(d->n * d->oh * d->ow, t.tn) * ceil_div(kg, t.tm) *
+                               d->groups;
+        if (groups < (int64_t)SPARSE_WAVES * b->info.compute_units)
+            t = v->sparse;
+    }
     /* Down to one work-item and a few hundred bytes, so that every device has a tile. */
     static const gpu_tiles fallbacks[] = {
         {64, 64, 16, 4, 4}, {32, 32, 16, 2, 2}, {16, 16, 16, 2, 2}, {8, 8, 8, 2, 2},

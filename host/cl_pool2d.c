@@ -1,6 +1,7 @@
 /* Pooling and bias + activation on OpenCL (kernels/pool2d.cl, kernels/bias_act.cl): memory-bound
- * kernels; on GPUs one work-item per output element, on CPUs pooling takes rows of outputs as
- * vectors per work-item, or whole planes for a window the size of the input. */
+ * kernels; on GPUs one work-item per output element (work-groups over the flattened output), on
+ * CPUs pooling takes rows of outputs as vectors per work-item, or whole planes for a window the
+ * size of the input. */
 #include "cl_backend_internal.h"
 #include "cl_fault.h"
 
@@ -16,7 +17,7 @@ typedef struct pool_shape {
 
 /* Which pooling kernel a plan runs. */
 typedef enum pool_kernel {
-    POOL_PER_OUTPUT, /* GPUs: pool2d_max / pool2d_avg, one work-item per output */
+    POOL_PER_OUTPUT, /* GPUs: pool2d_max / pool2d_avg, one work-item per output element */
     POOL_ROWS,       /* CPUs: pool2d_rows, a block of rows per work-item */
     POOL_PLANES      /* CPUs, a window the size of the input: pool2d_planes, whole planes */
 } pool_kernel;
@@ -35,6 +36,13 @@ typedef struct pool_state {
 /* The same for pool2d_planes, whose cells stream 16 at a time (ResNet-50's pool5: 2048 planes
  * of 49 cells in 25 work-items). */
 #define POOL_PLANES_CELLS 4096
+
+/* Work-items of a GPU-shaped pooling work-group: 8 warps of 32 (or 4 wavefronts of 64), so that
+ * an SM holds enough of them to keep its loads in flight (groups of one warp were limited by the
+ * number of groups an SM takes: 21% of the copy bandwidth on an H200). */
+#define POOL_GPU_GROUP 256
+/* Windows up to this size along each axis have it compiled into the GPU-shaped kernels. */
+#define POOL_GPU_CONST_WINDOW 8
 
 /* Work-group shape of the element-wise kernels: rows of 32 for GPU-shaped kernels, 16 for
  * CPU-shaped ones, capped by the device's limits. */
@@ -77,6 +85,10 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
         snprintf(options, sizeof options,
                  "-cl-std=CL1.2 -DPOOL_KW_CONST=%d -DPOOL_SW=%d -DPOOL_IS_MAX=%d",
                  (int)d->kernel_w, (int)d->stride_w, d->mode == CNN_POOL_MAX);
+    else if (st->which == POOL_PER_OUTPUT && d->kernel_h <= POOL_GPU_CONST_WINDOW &&
+             d->kernel_w <= POOL_GPU_CONST_WINDOW)
+        snprintf(options, sizeof options, "-cl-std=CL1.2 -DPOOL_GPU_KH=%d -DPOOL_GPU_KW=%d",
+                 (int)d->kernel_h, (int)d->kernel_w);
     s = cnn_cl_kernel_create(&b->programs, be->ctx, "pool2d.cl", options, name, &st->kernel);
     if (s != CNN_SUCCESS) {
         free(st);
@@ -111,12 +123,9 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
         st->global[1] = (size_t)((d->n * d->c + planes - 1) / planes);
         st->global[2] = 1;
     } else {
-        st->local[0] = row_width(b);
-        st->local[1] = 1;
-        st->local[2] = 1;
-        st->global[0] = cnn_round_up((size_t)d->ow, st->local[0]);
-        st->global[1] = (size_t)d->oh;
-        st->global[2] = (size_t)(d->n * d->c);
+        st->local[0] = cnn_cl_local_1d(b, POOL_GPU_GROUP);
+        st->global[0] = cnn_round_up((size_t)(d->n * d->c * d->oh * d->ow), st->local[0]);
+        st->global[1] = st->global[2] = 1;
     }
     *state = st;
     return CNN_SUCCESS;

@@ -186,13 +186,18 @@ __kernel void winograd_weights(__global const float *restrict w, __global float 
  * of the input whenever the workspace allows it, so that most strips take the whole-vector
  * loads; strips at the borders load their rows into a private array with guards. Defined for
  * both destinations: global V, and the fused kernel's local V. */
-/* PERM(a, b, ...): lanes of the concatenation of two float16, as one two-source permute
+/* PERM(a, b, 16 lanes): lanes of the concatenation of two float16, as one two-source permute
  * (clang's builtin; OpenCL's shuffle2 elsewhere). Written as vector swizzles and literals, the
- * same selections compile to chains of 128-bit inserts on PoCL. */
+ * same selections compile to chains of 128-bit inserts on PoCL. A fixed argument count, since
+ * OpenCL C before 3.0 has no variadic macros (NVIDIA's compiler refuses them). */
 #ifdef __clang__
-#define PERM(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#define PERM(a, b, l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15)     \
+    __builtin_shufflevector(a, b, l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, \
+                            l14, l15)
 #else
-#define PERM(a, b, ...) shuffle2(a, b, (uint16)(__VA_ARGS__))
+#define PERM(a, b, l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15)     \
+    shuffle2(a, b,                                                                         \
+             (uint16)(l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15))
 #endif
 
 #if WM == 4

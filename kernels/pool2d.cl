@@ -1,6 +1,11 @@
-/* Max and average pooling over NCHW, PyTorch semantics. One work-item per output element,
- * work-items along the output row so that loads and stores are coalesced. The window is
- * clipped to the input for reading, and to the padded input for count_include_pad. */
+/* Max and average pooling over NCHW, PyTorch semantics. The window is clipped to the input for
+ * reading, and to the padded input for count_include_pad.
+ *
+ * GPU-shaped (pool2d_max, pool2d_avg): one work-item per output element over the flattened
+ * output, so that a work-group of a few hundred is full whatever the rows' width (rows of 7 or
+ * 14 outputs would leave most of a 32-wide row group idle) and neighbouring work-items read and
+ * write neighbouring addresses. The window's size is compiled in (POOL_GPU_KH, POOL_GPU_KW)
+ * when it is small, so that its loads unroll and are all in flight at once. */
 
 typedef struct {
     int H, W, OH, OW;
@@ -9,28 +14,41 @@ typedef struct {
     int planes;             /* N * C */
 } pool_shape;
 
-#define POOL_WINDOW()                                                                  \
-    const int ox = get_global_id(0), oy = get_global_id(1), plane = get_global_id(2); \
-    if (ox >= p.OW || oy >= p.OH || plane >= p.planes)                                \
-        return;                                                                        \
-    int y0 = oy * p.stride_h - p.pad_h, x0 = ox * p.stride_w - p.pad_w;                \
-    int y1 = min(y0 + p.kernel_h, p.H + p.pad_h), x1 = min(x0 + p.kernel_w, p.W + p.pad_w); \
-    const int padded_cells = (y1 - y0) * (x1 - x0);                                    \
-    y0 = max(y0, 0); x0 = max(x0, 0); y1 = min(y1, p.H); x1 = min(x1, p.W);            \
-    __global const float *src = in + (size_t)plane * p.H * p.W;
+#ifndef POOL_GPU_KH /* else both given by the host */
+#define POOL_GPU_KH p.kernel_h
+#define POOL_GPU_KW p.kernel_w
+#endif
+
+/* The output element of this work-item (the host keeps planes * OH * OW in int range), and its
+ * window [y0, y0 + POOL_GPU_KH) x [x0, x0 + POOL_GPU_KW) in input coordinates, unclipped. */
+#define POOL_WINDOW()                                                                      \
+    const uint i = get_global_id(0);                                                       \
+    if (i >= (uint)p.planes * (uint)p.OH * (uint)p.OW)                                     \
+        return;                                                                            \
+    const uint row = i / (uint)p.OW;                                                       \
+    const int ox = (int)(i - row * (uint)p.OW);                                            \
+    const int oy = (int)(row % (uint)p.OH), plane = (int)(row / (uint)p.OH);               \
+    const int y0 = oy * p.stride_h - p.pad_h, x0 = ox * p.stride_w - p.pad_w;              \
+    __global const float *src = in + (size_t)plane * p.H * p.W
 
 __kernel void pool2d_max(__global const float *restrict in, __global float *restrict out,
                          const pool_shape p)
 {
     POOL_WINDOW();
-    (void)padded_cells;
     float m = -INFINITY;
-    for (int y = y0; y < y1; y++)
-        for (int x = x0; x < x1; x++) {
+    for (int dy = 0; dy < POOL_GPU_KH; dy++) {
+        const int y = y0 + dy;
+        if (y < 0 || y >= p.H)
+            continue;
+        for (int dx = 0; dx < POOL_GPU_KW; dx++) {
+            const int x = x0 + dx;
+            if (x < 0 || x >= p.W)
+                continue;
             const float v = src[y * p.W + x];
             m = (v > m || isnan(v)) ? v : m; /* NaN propagates, as in PyTorch */
         }
-    out[((size_t)plane * p.OH + oy) * p.OW + ox] = m;
+    }
+    out[i] = m;
 }
 
 __kernel void pool2d_avg(__global const float *restrict in, __global float *restrict out,
@@ -38,11 +56,23 @@ __kernel void pool2d_avg(__global const float *restrict in, __global float *rest
 {
     POOL_WINDOW();
     float sum = 0.0f;
-    for (int y = y0; y < y1; y++)
-        for (int x = x0; x < x1; x++)
+    for (int dy = 0; dy < POOL_GPU_KH; dy++) {
+        const int y = y0 + dy;
+        if (y < 0 || y >= p.H)
+            continue;
+        for (int dx = 0; dx < POOL_GPU_KW; dx++) {
+            const int x = x0 + dx;
+            if (x < 0 || x >= p.W)
+                continue;
             sum += src[y * p.W + x];
-    const int divisor = p.count_include_pad ? padded_cells : (y1 - y0) * (x1 - x0);
-    out[((size_t)plane * p.OH + oy) * p.OW + ox] = sum / (float)divisor;
+        }
+    }
+    /* Cells counted: the window clipped to the padded input, or to the input. */
+    const int y1 = min(y0 + POOL_GPU_KH, p.H + p.pad_h), x1 = min(x0 + POOL_GPU_KW, p.W + p.pad_w);
+    const int divisor = p.count_include_pad
+                            ? (y1 - y0) * (x1 - x0)
+                            : (min(y1, p.H) - max(y0, 0)) * (min(x1, p.W) - max(x0, 0));
+    out[i] = sum / (float)divisor;
 }
 
 /* Vectors at any float-aligned address: clang lowers vload16 / vstore16 as 8-byte pieces and

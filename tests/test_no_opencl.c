@@ -1,5 +1,7 @@
 /* "auto" works without any OpenCL platform. CTest runs this with OCL_ICD_VENDORS and
- * OPENCL_VENDOR_PATH pointing at an empty directory, so the ICD loader finds no platform.
+ * OPENCL_VENDOR_PATH pointing at an empty directory, so the ICD loader finds no platform;
+ * main() also drops OCL_ICD_FILENAMES, drivers that ocl-icd loads besides those folders (an
+ * NVIDIA container image sets it).
  * Labels: unit, lifecycle.
  *
  * The test first proves that OpenCL really is hidden (clGetPlatformIDs sees no platform);
@@ -88,6 +90,11 @@ static int test_opencl_selectors_fail(cnn_context *unused)
 
 int main(void)
 {
+    /* Before any OpenCL call: the loader reads its environment once. */
+    if (unsetenv("OCL_ICD_FILENAMES") != 0) {
+        perror("unsetenv OCL_ICD_FILENAMES");
+        return 1;
+    }
     int failures = 0;
     failures += tu_run("OpenCL is hidden", test_opencl_is_hidden, NULL);
     failures += tu_run("only the reference is listed", test_only_reference, NULL);

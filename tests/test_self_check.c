@@ -39,8 +39,11 @@ static int conv_matches(cnn_context *ctx, const cnn_conv2d_params *p, cnn_conv2d
     return 0;
 }
 
-static int test_failing_variant(cnn_context *ctx)
+/* In one kernel family: the implicit GEMM's variants "miscompile" after a first healthy run. */
+static int failing_variant(cnn_context *ctx, cnn_kernel_family family)
 {
+    CHECK_OK(cnn_context_set_kernel_family(ctx, family));
+    const int gpu = family == CNN_KERNELS_GPU;
     cnn_conv2d_params p = cnn_conv2d_params_default();
     p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
     p.activation = CNN_ACTIVATION_RELU;
@@ -50,11 +53,12 @@ static int test_failing_variant(cnn_context *ctx)
     if (conv_matches(ctx, &p, &used))
         return 1;
     CHECK(used == CNN_CONV2D_ALGO_IGEMM);
-    /* The implicit GEMM's variants now "miscompile": a variant not used before (a 7x7 map
-     * takes another register tile: two rows of 7) fails its check. A forced igemm is
-     * refused... */
-    cnn_self_check_inject_failure(ctx, "conv2d_igemm.cl");
-    const int64_t xs[4] = {1, 16, 7, 7}, ws5[4] = {24, 16, 5, 5};
+    /* Now a variant not used before fails its check: with the CPU family (conv2d_igemm.cl) a
+     * 7x7 map takes another register tile (two rows of 7); with the GPU family
+     * (conv2d_gemm_gpu.cl) 48 output channels take the wide tile rather than the narrow one
+     * of 24. A forced igemm is refused... */
+    cnn_self_check_inject_failure(ctx, gpu ? "conv2d_gemm_gpu.cl" : "conv2d_igemm.cl");
+    const int64_t xs[4] = {1, 16, 7, 7}, ws5[4] = {gpu ? 48 : 24, 16, 5, 5};
     cnn_conv2d_plan *plan = (cnn_conv2d_plan *)ctx;
     cnn_conv2d_params q = p;
     q.pad_top = q.pad_bottom = q.pad_left = q.pad_right = 2;
@@ -62,18 +66,26 @@ static int test_failing_variant(cnn_context *ctx)
     CHECK_STATUS(cnn_conv2d_plan_create(&plan, ctx, xs, ws5, 1, &q), CNN_ERROR_UNSUPPORTED);
     CHECK(plan == NULL);
     CHECK(strstr(cnn_context_last_error(ctx), "self-check") != NULL);
-    /* ...and AUTO on the same shape falls back to the direct kernel. */
+    /* ...and AUTO on the same shape takes another algorithm (the CPU family: direct). */
     q.algo = CNN_CONV2D_ALGO_AUTO;
     CHECK_OK(cnn_conv2d_plan_create(&plan, ctx, xs, ws5, 1, &q));
     cnn_conv2d_algo algo = CNN_CONV2D_ALGO_AUTO;
     CHECK_OK(cnn_conv2d_plan_info(plan, &algo, NULL));
     cnn_conv2d_plan_destroy(plan);
-    cnn_device_info info;
-    CHECK_OK(cnn_context_device(ctx, &info));
-    if (info.type == CNN_DEVICE_CPU)
+    CHECK(algo != CNN_CONV2D_ALGO_IGEMM);
+    if (!gpu)
         CHECK(algo == CNN_CONV2D_ALGO_DIRECT);
     cnn_self_check_inject_failure(ctx, NULL);
     return 0;
+}
+
+static int test_failing_variant(cnn_context *ctx)
+{
+    const int failed =
+        failing_variant(ctx, CNN_KERNELS_CPU) || failing_variant(ctx, CNN_KERNELS_GPU);
+    cnn_self_check_inject_failure(ctx, NULL);
+    CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_AUTO));
+    return failed;
 }
 
 /* A variant that passed in one context is not checked again in a new one (another process
