@@ -202,14 +202,17 @@ static int algo_serves(cnn_conv2d_algo a, const cnn_conv2d_desc *d)
  *     ResNet-50's res5b_branch2b); other shapes as the implicit GEMM, whose register tile is VW
  *     output channels wide, unless a group has too few output channels to fill a vector,
  *     where the direct kernel wastes less;
- *   - GPU-shaped: 3x3 stride 1 as Winograd where its GEMMs have 64 channels or more each way
- *     and there are GPU_WINOGRAD_MIN_TILES output tiles or more to spread over the compute
- *     units (find mode on an H200 chose it for every such layer of ResNet-50 and VGG-16 at
- *     batch 32, 1.6-3.2x faster than the implicit GEMM: bench/NOTES.md); else the
- *     local-memory GEMM (1x1 as a plain GEMM) where a group has 8 output channels or more and
- *     is not depthwise; else the tiled direct kernel.
+ *   - GPU-shaped: 3x3 stride 1 as Winograd where its GEMMs have 64 channels or more each way,
+ *     there are GPU_WINOGRAD_MIN_TILES output tiles or more to spread over the compute units
+ *     and GPU_WINOGRAD_MIN_FLOPS of work to pay for its three launches (find mode on an H200
+ *     chose it for every such layer of ResNet-50 and VGG-16 at batch 32, 1.6-3.2x faster than
+ *     the implicit GEMM: bench/NOTES.md; the FLOP floor keeps the small batch-1 layers, not
+ *     timed there, on the implicit GEMM); else the local-memory GEMM (1x1 as a plain GEMM)
+ *     where a group has 8 output channels or more and is not depthwise; else the tiled direct
+ *     kernel.
  * A forced algorithm is checked against the shapes it can serve. */
 #define GPU_WINOGRAD_MIN_TILES 128 /* the fewest in that run: res5b_branch2b, 32 x 2 x 2 */
+#define GPU_WINOGRAD_MIN_FLOPS 5e8 /* the least there: 7.4e9; at batch 1, 2.3e8 (ResNet-50) */
 
 static cnn_status choose_algo(cnn_context *ctx, cnn_conv2d_desc *d)
 {
@@ -248,7 +251,8 @@ static cnn_status choose_algo(cnn_context *ctx, cnn_conv2d_desc *d)
          * channels a group or more; the tiled direct kernel for depthwise and the rest. */
         if (kg >= 8 && !(d->groups > 1 && d->c == d->groups)) {
             const int64_t tiles = d->n * ((d->oh + 3) / 4) * ((d->ow + 3) / 4); /* F(4x4)'s */
-            if (d->c / d->groups >= 64 && kg >= 64 && tiles >= GPU_WINOGRAD_MIN_TILES)
+            if (d->c / d->groups >= 64 && kg >= 64 && tiles >= GPU_WINOGRAD_MIN_TILES &&
+                cnn_conv2d_flops(d) >= GPU_WINOGRAD_MIN_FLOPS)
                 order[n++] = CNN_CONV2D_ALGO_WINOGRAD;
             order[n++] = CNN_CONV2D_ALGO_GEMM1X1;
             order[n++] = CNN_CONV2D_ALGO_IGEMM;

@@ -205,20 +205,22 @@ static int test_kernel_family(cnn_context *ctx)
     CHECK_MSG(cpu == CNN_CONV2D_ALGO_WINOGRAD && gpu == CNN_CONV2D_ALGO_IGEMM,
               "CPU-shaped rules chose %s, GPU-shaped %s", cnn_conv2d_algo_string(cpu),
               cnn_conv2d_algo_string(gpu));
-    /* GPU-shaped Winograd: 64 channels each way and 128 output tiles (8 images of 4 x 4); one
-     * image has too few tiles. */
-    const int64_t ws64[4] = {64, 64, 3, 3};
-    for (int64_t images = 1; images <= 8; images += 7) {
-        const int64_t xs64[4] = {images, 64, 16, 16};
+    /* GPU-shaped Winograd: 64 channels or more each way, 128 output tiles or more and 5e8
+     * FLOPs or more. 32 images of 64 channels 16 x 16: 512 tiles, 6.0e8 FLOPs; not 8 images
+     * (128 tiles, 1.5e8 FLOPs), nor one image of 512 channels 14 x 14 (16 tiles, 9.2e8). */
+    static const int64_t cases[4][3] = {{32, 64, 16}, {8, 64, 16}, {1, 64, 16}, {1, 512, 14}};
+    for (int i = 0; i < 4; i++) {
+        const int64_t n = cases[i][0], c = cases[i][1], hw = cases[i][2];
+        const int64_t xs_w[4] = {n, c, hw, hw}, ws_w[4] = {c, c, 3, 3};
         CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_GPU));
-        const int failed = plan_algo(ctx, xs64, ws64, &p, &gpu);
+        const int failed = plan_algo(ctx, xs_w, ws_w, &p, &gpu);
         CHECK_OK(cnn_context_set_kernel_family(ctx, CNN_KERNELS_AUTO));
         if (failed)
             return 1;
-        const cnn_conv2d_algo want = images == 8 ? CNN_CONV2D_ALGO_WINOGRAD
-                                                 : CNN_CONV2D_ALGO_IGEMM;
-        CHECK_MSG(gpu == want, "GPU-shaped rules chose %s for %lld images, want %s",
-                  cnn_conv2d_algo_string(gpu), (long long)images, cnn_conv2d_algo_string(want));
+        const cnn_conv2d_algo want = i == 0 ? CNN_CONV2D_ALGO_WINOGRAD : CNN_CONV2D_ALGO_IGEMM;
+        CHECK_MSG(gpu == want, "GPU-shaped rules chose %s for %lldx%lldx%lldx%lld, want %s",
+                  cnn_conv2d_algo_string(gpu), (long long)n, (long long)c, (long long)hw,
+                  (long long)hw, cnn_conv2d_algo_string(want));
     }
     return 0;
 }
