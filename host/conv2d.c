@@ -205,7 +205,7 @@ static int algo_serves(cnn_conv2d_algo a, const cnn_conv2d_desc *d)
  *   - GPU-shaped: 3x3 stride 1 as Winograd where its GEMMs have 64 channels or more each way,
  *     there are GPU_WINOGRAD_MIN_TILES output tiles or more to spread over the compute units
  *     and GPU_WINOGRAD_MIN_FLOPS of work to pay for its three launches (find mode on an H200
- *     chose it for every such layer of ResNet-50 and VGG-16 at batch 32, 1.6-3.2x faster than
+ *     chose it for every such layer of ResNet-50 and VGG-16 at batch 32, 1.9-3.2x faster than
  *     the implicit GEMM: bench/NOTES.md; the FLOP floor keeps the small batch-1 layers, not
  *     timed there, on the implicit GEMM); else the local-memory GEMM (1x1 as a plain GEMM)
  *     where a group has 8 output channels or more and is not depthwise; else the tiled direct
