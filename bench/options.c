@@ -180,7 +180,7 @@ int bench_options_parse(bench_options *o, int argc, char **argv, char *err, size
             o->peers[o->peer_count++] = "json";
         } else if ((v = option_value(argc, argv, &i, "--vs", &m)) || m) {
             if (!v || !*v)
-                return bench_fail(err, err_size, "--vs needs a peer library (clblast, onednn)");
+                return bench_fail(err, err_size, "--vs needs a peer library (clblast, onednn, onednn-nchw)");
             if (o->peer_count == sizeof o->peers / sizeof o->peers[0])
                 return bench_fail(err, err_size, "--vs, --vs-json: at most %zu peers",
                                   sizeof o->peers / sizeof o->peers[0]);
@@ -307,8 +307,10 @@ void bench_options_help(FILE *out, const char *argv0)
 "Peers (the same layers, the same run, side by side):\n"
 "  --vs clblast      CLBlast's Sconvgemm on the same OpenCL device and buffers (convolution\n"
 "                    only; Sconvgemm has no bias/ReLU, groups or asymmetric padding).\n"
-"  --vs onednn       oneDNN's native CPU convolution with the same bias + ReLU fused.\n"
-"                    Either is available when cnnbench was built with it (Debian\n"
+"  --vs onednn       oneDNN's native CPU convolution with the same bias + ReLU fused, in\n"
+"                    the layouts it prefers (blocked: nChw16c), reordered outside the timing.\n"
+"  --vs onednn-nchw  the same with its input and output in NCHW, as cnncl's are.\n"
+"                    Each is available when cnnbench was built with it (Debian\n"
 "                    libclblast-dev, libdnnl-dev); otherwise the report says so.\n"
 "  --vs-json FILE    timings measured elsewhere, in cnnbench's JSON schema: cnnbench's own\n"
 "                    --json output, or bench/gpu/cudnn_baseline.py's (cuDNN on a GPU). Each\n"

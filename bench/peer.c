@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const peer_names[] = {"clblast", "onednn", NULL};
+static const char *const peer_names[] = {"clblast", "onednn", "onednn-nchw", NULL};
 
 const char *const *bench_peer_names(void) { return peer_names; }
 
@@ -18,7 +18,7 @@ int bench_peer_built_in(const char *name)
         return 1;
 #endif
 #ifdef CNNBENCH_HAVE_ONEDNN
-    if (strcmp(name, "onednn") == 0)
+    if (strcmp(name, "onednn") == 0 || strcmp(name, "onednn-nchw") == 0)
         return 1;
 #endif
     (void)name;
@@ -31,7 +31,7 @@ bench_peer *bench_peer_create(const char *name, cnn_context *ctx, char *err, siz
     for (size_t i = 0; peer_names[i]; i++)
         known |= strcmp(name, peer_names[i]) == 0;
     if (!known) {
-        bench_fail(err, err_size, "unknown peer '%s' (clblast, onednn)", name);
+        bench_fail(err, err_size, "unknown peer '%s' (clblast, onednn, onednn-nchw)", name);
         return NULL;
     }
 #ifdef CNNBENCH_HAVE_CLBLAST
@@ -39,8 +39,8 @@ bench_peer *bench_peer_create(const char *name, cnn_context *ctx, char *err, siz
         return bench_clblast_create(ctx, err, err_size);
 #endif
 #ifdef CNNBENCH_HAVE_ONEDNN
-    if (strcmp(name, "onednn") == 0)
-        return bench_onednn_create(ctx, err, err_size);
+    if (strcmp(name, "onednn") == 0 || strcmp(name, "onednn-nchw") == 0)
+        return bench_onednn_create(ctx, strcmp(name, "onednn-nchw") == 0, err, err_size);
 #endif
     (void)ctx;
     bench_fail(err, err_size,

@@ -27,7 +27,8 @@ int bench_peer_note(bench_peer_result *r, const char *fmt, ...)
 bench_peer *bench_clblast_create(cnn_context *ctx, char *err, size_t err_size);
 #endif
 #ifdef CNNBENCH_HAVE_ONEDNN
-bench_peer *bench_onednn_create(cnn_context *ctx, char *err, size_t err_size);
+/* nchw: the convolution's input and output in NCHW ("onednn-nchw"), else in its own layouts. */
+bench_peer *bench_onednn_create(cnn_context *ctx, int nchw, char *err, size_t err_size);
 #endif
 
 #endif /* CNNBENCH_PEER_IMPL_H */

@@ -5,7 +5,9 @@
  *
  * The convolution picks its own layouts (format_tag_any for input, weights and output, the
  * algorithm dnnl_convolution_auto); the inputs are reordered into them once, outside the timing,
- * as an application would keep its weights. What is timed: dnnl_primitive_execute() of the
+ * as an application would keep its weights. "onednn-nchw" keeps the input and output in NCHW,
+ * the layout cnncl reads and writes (weights still in oneDNN's own): how much of oneDNN's lead
+ * comes from its blocked activations. What is timed: dnnl_primitive_execute() of the
  * convolution plus dnnl_stream_wait(), on the host clock (CLOCK_MONOTONIC). First execution and
  * layer->warmup executions are not timed; then max(reps, until min_time_ms) executions; median,
  * min, max. The output of the first execution (reordered to NCHW) is checked against the
@@ -38,6 +40,7 @@ typedef struct onednn_peer {
     bench_peer base;
     dnnl_engine_t engine;
     dnnl_stream_t stream;
+    int nchw;         /* input and output in NCHW rather than oneDNN's choice */
     char version[96]; /* "oneDNN 2.6.3, 2 threads (OpenMP)" */
 } onednn_peer;
 
@@ -146,9 +149,9 @@ static int setup(const onednn_peer *p, const bench_peer_layer *layer, onednn_lay
     if (tag_md(&user_src, 4, src_dims, dnnl_nchw, r) ||
         tag_md(&user_wei, wei_ndims, wei_dims, grouped ? dnnl_goihw : dnnl_oihw, r) ||
         tag_md(&bias_md, 1, bias_dims, dnnl_x, r) || tag_md(user_dst, 4, dst_dims, dnnl_nchw, r) ||
-        tag_md(&src_any, 4, src_dims, dnnl_format_tag_any, r) ||
+        tag_md(&src_any, 4, src_dims, p->nchw ? dnnl_nchw : dnnl_format_tag_any, r) ||
         tag_md(&wei_any, wei_ndims, wei_dims, dnnl_format_tag_any, r) ||
-        tag_md(&dst_any, 4, dst_dims, dnnl_format_tag_any, r))
+        tag_md(&dst_any, 4, dst_dims, p->nchw ? dnnl_nchw : dnnl_format_tag_any, r))
         return -1;
 
     /* oneDNN counts dilation from 0 (dense); the library from 1. */
@@ -342,8 +345,9 @@ static void onednn_destroy(bench_peer *peer)
 }
 
 static const bench_peer_vtable onednn_vtable = {"onednn", onednn_run, onednn_destroy};
+static const bench_peer_vtable onednn_nchw_vtable = {"onednn-nchw", onednn_run, onednn_destroy};
 
-bench_peer *bench_onednn_create(cnn_context *ctx, char *err, size_t err_size)
+bench_peer *bench_onednn_create(cnn_context *ctx, int nchw, char *err, size_t err_size)
 {
     (void)ctx; /* oneDNN runs on the host CPU whatever device cnncl uses */
     onednn_peer *p = calloc(1, sizeof *p);
@@ -351,7 +355,8 @@ bench_peer *bench_onednn_create(cnn_context *ctx, char *err, size_t err_size)
         bench_fail(err, err_size, "peer 'onednn': out of memory");
         return NULL;
     }
-    p->base.vt = &onednn_vtable;
+    p->base.vt = nchw ? &onednn_nchw_vtable : &onednn_vtable;
+    p->nchw = nchw;
     dnnl_status_t s = dnnl_engine_create(&p->engine, dnnl_cpu, 0);
     if (s != dnnl_success) {
         bench_fail(err, err_size, "peer 'onednn': dnnl_engine_create(cpu): %s",
