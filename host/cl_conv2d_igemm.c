@@ -90,13 +90,21 @@ static void set_channel_tile(igemm_tiles *t, const cnn_conv2d_desc *d, int acc)
 /* Pixel vectors along output rows (stride 1 along x) where the reduction is short (C x R x S
  * per group up to 64, e.g. the first layer of a network on 3 colour channels): a channel-vector
  * tile would spend more on transposing its tile for the stores than on its FMAs. Measured on
- * VGG-16 conv1_1 (3 -> 64, 224x224): see bench/NOTES.md. Flat 1x1 GEMMs used pixel vectors on
- * large planes too, until the channel-vector tile's epilogue was vectorized (a transpose in
- * registers): since then channel vectors measure 5-25% faster there (ResNet-50's 56x56 1x1
- * layers, Winograd's GEMMs), and pixel vectors remain a tuning candidate. */
+ * VGG-16 conv1_1 (3 -> 64, 224x224): see bench/NOTES.md. Flat 1x1 GEMMs with longer
+ * reductions take channel vectors (their transposed epilogue is vectorized: 5-25% faster there
+ * than pixel vectors, which remain a tuning candidate). */
 static int use_row_pixvec(const cnn_conv2d_desc *d)
 {
     return d->stride_w == 1 && d->ow >= 32 && (d->c / d->groups) * d->r * d->s <= 64;
+}
+
+/* The same for the flat 1x1 GEMM with 64 input channels a group or fewer (ResNet-50's
+ * res2a_branch2a and res2a_branch2c: 25% and 18% faster), whose 64-step reductions leave the
+ * channel-vector tile's transposed stores a fifth of its time; on planes of 256 pixels or more,
+ * so that a plane's last 32-pixel tile wastes an eighth at most. bench/NOTES.md. */
+static int use_flat_pixvec(const cnn_conv2d_desc *d)
+{
+    return d->c / d->groups <= 64 && d->oh * d->ow >= 256;
 }
 
 static void set_pixvec(igemm_tiles *t, int64_t kg, int kt)
@@ -121,7 +129,8 @@ static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
     t.flat = t.one_by_one && d->stride_h == 1 && d->stride_w == 1 && d->pad_top == 0 &&
              d->pad_bottom == 0 && d->pad_left == 0 && d->pad_right == 0;
     const int64_t kg = d->k / d->groups;
-    if (b->info.type == CNN_DEVICE_CPU && !t.one_by_one && use_row_pixvec(d)) {
+    const int short_reduction = t.flat ? use_flat_pixvec(d) : !t.one_by_one && use_row_pixvec(d);
+    if (b->info.type == CNN_DEVICE_CPU && short_reduction) {
         /* Up to 12 channels x 2 vectors (with 14, the compiler spilled accumulators in the
          * loop): the fewest channels computed past the group's (16 channels: two blocks of 8,
          * not of 12), then the wider block. */
