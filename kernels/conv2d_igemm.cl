@@ -35,6 +35,9 @@
 #ifndef PIXVEC
 #define PIXVEC 0
 #endif
+#ifndef PAD1X1 /* ONE_BY_ONE, not FLAT, with padding: the input read in place, not a copy */
+#define PAD1X1 0
+#endif
 #ifndef ROWS /* output rows per tile (not FLAT): small maps share each weight vector more */
 #define ROWS 1
 #endif
@@ -67,6 +70,7 @@ typedef struct {
                                  (a padded copy holds only the pass) and in the output */
     int y0, y1;               /* the rows [y0, y1) of a plane as read hold the input; the others
                                  are zero padding */
+    int pad_t, pad_l;         /* the layer's padding (PAD1X1: the input is read in place) */
 } igemm_shape;
 
 #if VW == 16
@@ -327,9 +331,49 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
             }
         }
     }
+#elif PAD1X1
+    /* A 1x1 kernel with padding reads the input in place: each pixel of the tile reads one
+     * input column and each row one input row for the whole reduction, so a pixel or row in the
+     * padding reads a clamped (valid) position and its sums are zeroed after the reduction; the
+     * inner loop tests nothing. A tile whose rows are all padding skips the reduction
+     * (DeepBench's faceid_9: 4 of 7 rows). */
+    int col[PX], row_off[ROWS], col_ok = 0, row_ok = 0;
+#pragma unroll
+    for (int px = 0; px < PX; px++) {
+        const int ix = (ox0 + px) * p.stride_w - p.pad_l;
+        col_ok |= (ix >= 0 && ix < p.XW) << px;
+        col[px] = clamp(ix, 0, p.XW - 1);
+    }
+#pragma unroll
+    for (int rr = 0; rr < ROWS; rr++) {
+        const int iy = (oy + rr) * p.stride_h - p.pad_t;
+        row_ok |= (oy + rr < p.OH && iy >= 0 && iy < p.XH) << rr;
+        row_off[rr] = clamp(iy, 0, p.XH - 1) * p.XW;
+    }
+    for (int c = 0; c < (row_ok ? p.Cg : 0); c++) {
+        __global const float *xc = x + (size_t)c * p.XH * p.XW;
+        vec w[KV];
+        #pragma unroll
+        for (int j = 0; j < KV; j++)
+            w[j] = wk[c * KV + j];
+        #pragma unroll
+        for (int rr = 0; rr < ROWS; rr++)
+            #pragma unroll
+            for (int px = 0; px < PX; px++) {
+                ACCUMULATE(xc[row_off[rr] + col[px]], rr * PX + px)
+            }
+    }
+#pragma unroll
+    for (int rr = 0; rr < ROWS; rr++)
+#pragma unroll
+        for (int px = 0; px < PX; px++)
+            if (!((row_ok >> rr) & (col_ok >> px) & 1))
+#pragma unroll
+                for (int j = 0; j < KV; j++)
+                    acc[rr * PX + px][j] = (vec)(0.0f);
 #else
-    /* Rows of the tile that read only zero padding (a 1x1 kernel with padding, DeepBench's
-     * faceid: 4 of 7 rows) add nothing: a tile made of them skips the reduction. */
+    /* Rows of the tile that read only zero padding add nothing: a tile made of them skips the
+     * reduction. */
     int inside = 0;
 #pragma unroll
     for (int rr = 0; rr < ROWS; rr++) {
