@@ -180,7 +180,8 @@ int bench_options_parse(bench_options *o, int argc, char **argv, char *err, size
             o->peers[o->peer_count++] = "json";
         } else if ((v = option_value(argc, argv, &i, "--vs", &m)) || m) {
             if (!v || !*v)
-                return bench_fail(err, err_size, "--vs needs a peer library (clblast, onednn, onednn-nchw)");
+                return bench_fail(err, err_size,
+                                  "--vs needs a peer library (clblast, onednn, onednn-nchw)");
             if (o->peer_count == sizeof o->peers / sizeof o->peers[0])
                 return bench_fail(err, err_size, "--vs, --vs-json: at most %zu peers",
                                   sizeof o->peers / sizeof o->peers[0]);

@@ -15,7 +15,9 @@
  * tile holds KT output channels, so that loads and stores are whole vectors (weights are then
  * packed as KT scalars per channel). PIXVEC without FLAT: the same along output rows, for any
  * R x S kernel of stride 1 along x over the padded input (small reductions, C x R x S, whose
- * channel-vector tiles would spend more on their transposed stores than on FMAs). */
+ * channel-vector tiles would spend more on their transposed stores than on FMAs). PAD1X1
+ * (ONE_BY_ONE, not FLAT, with padding): the input read in place rather than from a padded copy,
+ * positions in the padding clamped and their sums zeroed. */
 
 #ifndef PX
 #define PX 14
