@@ -31,23 +31,27 @@ typedef struct {
     const int y0 = oy * p.stride_h - p.pad_h, x0 = ox * p.stride_w - p.pad_w;              \
     __global const float *src = in + (size_t)plane * p.H * p.W
 
+/* STMT for each input cell v of the window, clipped to the input, row by row. */
+#define FOR_WINDOW_CELLS(v, STMT)                                                          \
+    for (int dy = 0; dy < POOL_GPU_KH; dy++) {                                             \
+        const int y = y0 + dy;                                                             \
+        if (y < 0 || y >= p.H)                                                             \
+            continue;                                                                      \
+        for (int dx = 0; dx < POOL_GPU_KW; dx++) {                                         \
+            const int x = x0 + dx;                                                         \
+            if (x < 0 || x >= p.W)                                                         \
+                continue;                                                                  \
+            const float v = src[y * p.W + x];                                              \
+            STMT;                                                                          \
+        }                                                                                  \
+    }
+
 __kernel void pool2d_max(__global const float *restrict in, __global float *restrict out,
                          const pool_shape p)
 {
     POOL_WINDOW();
     float m = -INFINITY;
-    for (int dy = 0; dy < POOL_GPU_KH; dy++) {
-        const int y = y0 + dy;
-        if (y < 0 || y >= p.H)
-            continue;
-        for (int dx = 0; dx < POOL_GPU_KW; dx++) {
-            const int x = x0 + dx;
-            if (x < 0 || x >= p.W)
-                continue;
-            const float v = src[y * p.W + x];
-            m = (v > m || isnan(v)) ? v : m; /* NaN propagates, as in PyTorch */
-        }
-    }
+    FOR_WINDOW_CELLS(v, m = (v > m || isnan(v)) ? v : m); /* NaN propagates, as in PyTorch */
     out[i] = m;
 }
 
@@ -56,17 +60,7 @@ __kernel void pool2d_avg(__global const float *restrict in, __global float *rest
 {
     POOL_WINDOW();
     float sum = 0.0f;
-    for (int dy = 0; dy < POOL_GPU_KH; dy++) {
-        const int y = y0 + dy;
-        if (y < 0 || y >= p.H)
-            continue;
-        for (int dx = 0; dx < POOL_GPU_KW; dx++) {
-            const int x = x0 + dx;
-            if (x < 0 || x >= p.W)
-                continue;
-            sum += src[y * p.W + x];
-        }
-    }
+    FOR_WINDOW_CELLS(v, sum += v);
     /* Cells counted: the window clipped to the padded input, or to the input. */
     const int y1 = min(y0 + POOL_GPU_KH, p.H + p.pad_h), x1 = min(x0 + POOL_GPU_KW, p.W + p.pad_w);
     const int divisor = p.count_include_pad

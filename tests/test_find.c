@@ -4,6 +4,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "test_util.h"
 
+#include "conv_check.h"
+
 #include "cnn_internal.h"
 #include "reference.h"
 
@@ -52,18 +54,8 @@ static int plan_algo(cnn_context *ctx, const int64_t xs[4], const int64_t ws[4],
     float *got = tu_read(ty);
     CHECK(got != NULL);
     /* Each output within the bound of the algorithm chosen (Winograd's is wider). */
-    cnn_conv2d_desc da = d;
-    da.algo = *algo;
-    const double x_max = cnn_ref_max_abs(x, nx);
-    for (int64_t i = 0; i < ny; i++) {
-        const int64_t ox = i % d.ow, oy = (i / d.ow) % d.oh, k = (i / (d.ow * d.oh)) % d.k,
-                      n = i / (d.ow * d.oh * d.k);
-        double mag = 0;
-        cnn_ref_conv2d_point(&d, x, w, b, n, k, oy, ox, &mag);
-        CHECK_MSG(fabs(got[i] - ref[i]) <= cnn_ref_conv2d_tolerance(&da, w, k, mag, x_max),
-                  "%s: out[%lld] = %g, reference %g", cnn_conv2d_algo_string(*algo),
-                  (long long)i, got[i], ref[i]);
-    }
+    if (tu_check_conv_bound(&d, *algo, x, nx, w, b, got, ref))
+        return 1;
     return 0;
 }
 

@@ -5,6 +5,8 @@
  * (forced), and never writes a wrong output. */
 #include "test_util.h"
 
+#include "conv_check.h"
+
 #include "cnn_internal.h"
 #include "reference.h"
 
@@ -41,21 +43,12 @@ static int run_case(cnn_context *ctx, cnn_conv2d_params p, const int64_t xs[4],
     int64_t plan_ys[4];
     CHECK_OK(cnn_conv2d_plan_info(plan, &algo, plan_ys));
     CHECK(p.algo == CNN_CONV2D_ALGO_AUTO || algo == p.algo);
-    const double x_max = cnn_ref_max_abs(x, nx);
-    cnn_conv2d_desc da = d;
-    da.algo = algo;
     CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb));
     CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb)); /* twice: repacked weights kept */
     float *got = tu_read(ty);
     CHECK(got != NULL);
-    for (int64_t i = 0; i < ny; i++) {
-        const int64_t ox = i % d.ow, oy = (i / d.ow) % d.oh, k = (i / (d.ow * d.oh)) % d.k,
-                      n = i / (d.ow * d.oh * d.k);
-        double mag = 0;
-        cnn_ref_conv2d_point(&d, x, w, b, n, k, oy, ox, &mag);
-        CHECK_MSG(fabs(got[i] - ref[i]) <= cnn_ref_conv2d_tolerance(&da, w, k, mag, x_max),
-                  "out[%lld] = %g, reference %g", (long long)i, got[i], ref[i]);
-    }
+    if (tu_check_conv_bound(&d, algo, x, nx, w, b, got, ref))
+        return 1;
     CHECK_OK(cnn_context_set_workspace_limit(ctx, 0));
     return 0;
 }
