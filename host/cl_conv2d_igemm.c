@@ -246,8 +246,11 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
     p->y1 = p->y0 + (cl_int)d->h;
     p->pad_t = (cl_int)d->pad_top;
     p->pad_l = (cl_int)d->pad_left;
-    st->global[0] = (size_t)(tiles_y * tiles_x);
-    st->global[1] = (size_t)k_blocks;
+    /* Pixel tiles, channel blocks, images x groups; flat pixel-vector tiles take the channel
+     * blocks first (conv2d_igemm.cl; bench/NOTES.md). */
+    const int kb_first = t.pixvec && t.flat;
+    st->global[kb_first ? 1 : 0] = (size_t)(tiles_y * tiles_x);
+    st->global[kb_first ? 0 : 1] = (size_t)k_blocks;
     st->global[2] = (size_t)(d->n * d->groups);
 
     /* Workspaces, checked against the device's limits before anything is allocated. */

@@ -176,8 +176,16 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
                   __global const float *restrict bias, __global float *restrict out,
                   const igemm_shape p)
 {
+#if FLAT
+    /* Channel blocks vary fastest: the KT-channel blocks of one pixel tile (8 of them for 64
+     * channels) run back to back and read its input while it is in cache. Along rows, pixel
+     * tiles vary fastest (each block's stores stream along its planes: measured faster there). */
+    const int kb = get_global_id(0);
+    const int tile = get_global_id(1);
+#else
     const int tile = get_global_id(0);
     const int kb = get_global_id(1);
+#endif
     const int ng = get_global_id(2);
     const int g = ng % p.groups, n = ng / p.groups;
 
