@@ -157,6 +157,20 @@ typedef struct {
     _Pragma("unroll") for (int j = 0; j < KV; j++)                                \
         acc[px][j] = fma((vec)(xv), w[j], acc[px][j]);
 
+/* One reduction step of the channel-vector tile over rows (not FLAT): the KV weight vectors at
+ * ws, times the input X of each of the tile's pixels (an expression of its row rr and pixel
+ * px), into acc. The FLAT loops keep their own: written through this macro, the flat 1x1 GEMM
+ * measured 5-9% slower on res4a_branch2a and res4b_branch2a. */
+#define TILE_STEP(ws, X)                                                         \
+    do {                                                                          \
+        vec w[KV];                                                                \
+        _Pragma("unroll") for (int j_ = 0; j_ < KV; j_++) w[j_] = (ws)[j_];       \
+        _Pragma("unroll") for (int rr = 0; rr < ROWS; rr++)                       \
+            _Pragma("unroll") for (int px = 0; px < PX; px++) {                   \
+                ACCUMULATE(X, rr * PX + px)                                       \
+            }                                                                     \
+    } while (0)
+
 #if PIXVEC
 /* acc[t][v] += w[t] * xv[v] for the KT channel weights at ws and the PV pixel vectors xv. */
 #define ACCUMULATE_PIXVEC(ws)                                                    \
@@ -362,16 +376,7 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
     }
     for (int c = 0; c < (row_ok ? p.Cg : 0); c++) {
         __global const float *xc = x + (size_t)c * p.XH * p.XW;
-        vec w[KV];
-        #pragma unroll
-        for (int j = 0; j < KV; j++)
-            w[j] = wk[c * KV + j];
-        #pragma unroll
-        for (int rr = 0; rr < ROWS; rr++)
-            #pragma unroll
-            for (int px = 0; px < PX; px++) {
-                ACCUMULATE(xc[row_off[rr] + col[px]], rr * PX + px)
-            }
+        TILE_STEP(wk + c * KV, xc[row_off[rr] + col[px]]);
     }
 #pragma unroll
     for (int rr = 0; rr < ROWS; rr++)
@@ -393,16 +398,7 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
     for (int c = 0; c < (inside ? p.Cg : 0); c++) {
         __global const float *xr =
             x + (size_t)c * p.XH * p.XW + (size_t)(oy * p.stride_h) * p.XW + ox0 * p.stride_w;
-        vec w[KV];
-        #pragma unroll
-        for (int j = 0; j < KV; j++)
-            w[j] = wk[c * KV + j];
-        #pragma unroll
-        for (int rr = 0; rr < ROWS; rr++)
-            #pragma unroll
-            for (int px = 0; px < PX; px++) {
-                ACCUMULATE(xr[rr * row_step + px * p.stride_w], rr * PX + px)
-            }
+        TILE_STEP(wk + c * KV, xr[rr * row_step + px * p.stride_w]);
     }
 #endif
 #else
@@ -422,17 +418,8 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
             __global const float *xr =
                 xc + (size_t)(oy * p.stride_h + r * p.dil_h) * p.XW + ox0 * p.stride_w;
             for (int s = 0; s < p.S; s++) {
-                vec w[KV];
-                #pragma unroll
-                for (int j = 0; j < KV; j++)
-                    w[j] = wc[(r * p.S + s) * KV + j];
                 __global const float *xs = xr + s * p.dil_w;
-                #pragma unroll
-                for (int rr = 0; rr < ROWS; rr++)
-                    #pragma unroll
-                    for (int px = 0; px < PX; px++) {
-                        ACCUMULATE(xs[rr * row_step + px * p.stride_w], rr * PX + px)
-                    }
+                TILE_STEP(wc + (r * p.S + s) * KV, xs[rr * row_step + px * p.stride_w]);
             }
         }
     }

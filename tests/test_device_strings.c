@@ -11,8 +11,8 @@
 #include "cache_dirs.h"
 #include "test_util.h"
 
-#include <CL/cl.h>
-#include <dlfcn.h>
+#include "device_info_hook.h"
+
 #include <stdio.h>
 
 /* Past the description's 256 characters and a 1024-byte key with the other strings. */
@@ -21,23 +21,10 @@
 static int lengthen;            /* 0: every query passes through */
 static char last_char = 'A';    /* the last character of the long names */
 
-typedef cl_int(CL_API_CALL *get_device_info_fn)(cl_device_id, cl_device_info, size_t, void *,
-                                                 size_t *);
-
-static get_device_info_fn real_get_device_info(void)
-{
-    static get_device_info_fn real;
-    if (real == NULL) {
-        void *sym = dlsym(RTLD_NEXT, "clGetDeviceInfo");
-        memcpy(&real, &sym, sizeof real); /* object to function pointer, as POSIX allows */
-    }
-    return real;
-}
-
 CL_API_ENTRY cl_int CL_API_CALL clGetDeviceInfo(cl_device_id device, cl_device_info param,
                                                 size_t size, void *value, size_t *size_ret)
 {
-    get_device_info_fn real = real_get_device_info();
+    tu_get_device_info_fn real = tu_real_get_device_info();
     if (real == NULL) {
         return CL_INVALID_DEVICE;
     }
@@ -50,16 +37,7 @@ CL_API_ENTRY cl_int CL_API_CALL clGetDeviceInfo(cl_device_id device, cl_device_i
     memcpy(name, real_name, strlen(real_name));
     name[LONG_NAME - 1] = last_char;
     name[LONG_NAME] = '\0';
-    if (size_ret != NULL) {
-        *size_ret = sizeof name;
-    }
-    if (value != NULL) {
-        if (size < sizeof name) {
-            return CL_INVALID_VALUE; /* what a driver answers to a buffer too small */
-        }
-        memcpy(value, name, sizeof name);
-    }
-    return CL_SUCCESS;
+    return tu_device_info_answer(name, sizeof name, size, value, size_ret);
 }
 
 /* The description: the real name followed by dashes, exactly as long as the field allows. */

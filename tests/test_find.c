@@ -4,7 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "test_util.h"
 
-#include "conv_check.h"
+#include "conv_problem.h"
 
 #include "cnn_internal.h"
 #include "reference.h"
@@ -30,33 +30,16 @@ static int count_files(const char *dir)
 static int plan_algo(cnn_context *ctx, const int64_t xs[4], const int64_t ws[4],
                      const cnn_conv2d_params *p, cnn_conv2d_algo *algo)
 {
-    cnn_conv2d_desc d;
-    CHECK_OK(cnn_conv2d_make_desc(NULL, &d, xs, ws, 1, p));
-    const int64_t nx = xs[0] * xs[1] * xs[2] * xs[3], nw = ws[0] * ws[1] * ws[2] * ws[3];
-    const int64_t ny = d.n * d.k * d.oh * d.ow;
-    float *x = tu_floats(nx), *w = tu_floats(nw), *b = tu_floats(d.k), *ref = tu_floats(ny);
-    CHECK(x && w && b && ref);
-    tu_rng r = tu_rng_make(11);
-    tu_fill_uniform(&r, x, nx, -1, 1);
-    tu_fill_uniform(&r, w, nw, -1, 1);
-    tu_fill_uniform(&r, b, d.k, -1, 1);
-    cnn_ref_conv2d(&d, ref, x, w, b);
+    tu_conv_problem pr;
+    if (tu_conv_problem_make(&pr, xs, ws, p, 11))
+        return 1;
     cnn_conv2d_plan *plan = NULL;
     CHECK_OK(cnn_conv2d_plan_create(&plan, ctx, xs, ws, 1, p));
     tu_track(TU_CONV_PLAN, plan);
     CHECK_OK(cnn_conv2d_plan_info(plan, algo, NULL));
     CHECK(*algo != CNN_CONV2D_ALGO_AUTO);
     CHECK(p->allowed_algos == 0 || (p->allowed_algos & (1u << *algo)));
-    const int64_t ys[4] = {d.n, d.k, d.oh, d.ow};
-    cnn_tensor *tx, *tw, *tb, *ty;
-    CHECK(tu_conv_tensors(ctx, xs, x, ws, w, b, ys, &tx, &tw, &tb, &ty) == 0);
-    CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb));
-    float *got = tu_read(ty);
-    CHECK(got != NULL);
-    /* Each output within the bound of the algorithm chosen (Winograd's is wider). */
-    if (tu_check_conv_bound(&d, *algo, x, nx, w, b, got, ref))
-        return 1;
-    return 0;
+    return tu_conv_problem_run(ctx, &pr, plan, *algo, 1);
 }
 
 static char cache_dir[64];

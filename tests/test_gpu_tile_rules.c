@@ -11,59 +11,30 @@
 
 #include "test_util.h"
 
-#include "conv_check.h"
+#include "conv_problem.h"
 
-#include <CL/cl.h>
-#include <dlfcn.h>
+#include "device_info_hook.h"
 
 #define FAKE_COMPUTE_UNITS 4
 #define FAKE_VENDOR "NVIDIA Corporation"
 
-typedef cl_int(CL_API_CALL *get_device_info_fn)(cl_device_id, cl_device_info, size_t, void *,
-                                                 size_t *);
-
-static get_device_info_fn real_get_device_info(void)
-{
-    static get_device_info_fn real;
-    if (real == NULL) {
-        void *sym = dlsym(RTLD_NEXT, "clGetDeviceInfo");
-        memcpy(&real, &sym, sizeof real); /* object to function pointer, as POSIX allows */
-    }
-    return real;
-}
-
-/* Copies an answer of `bytes` bytes the way a driver does (size_ret, too small a buffer). */
-static cl_int answer(const void *what, size_t bytes, size_t size, void *value, size_t *size_ret)
-{
-    if (size_ret != NULL) {
-        *size_ret = bytes;
-    }
-    if (value != NULL) {
-        if (size < bytes) {
-            return CL_INVALID_VALUE;
-        }
-        memcpy(value, what, bytes);
-    }
-    return CL_SUCCESS;
-}
-
 CL_API_ENTRY cl_int CL_API_CALL clGetDeviceInfo(cl_device_id device, cl_device_info param,
                                                 size_t size, void *value, size_t *size_ret)
 {
-    get_device_info_fn real = real_get_device_info();
+    tu_get_device_info_fn real = tu_real_get_device_info();
     if (real == NULL) {
         return CL_INVALID_DEVICE;
     }
     if (param == CL_DEVICE_TYPE) {
         const cl_device_type gpu = CL_DEVICE_TYPE_GPU;
-        return answer(&gpu, sizeof gpu, size, value, size_ret);
+        return tu_device_info_answer(&gpu, sizeof gpu, size, value, size_ret);
     }
     if (param == CL_DEVICE_VENDOR) {
-        return answer(FAKE_VENDOR, sizeof FAKE_VENDOR, size, value, size_ret);
+        return tu_device_info_answer(FAKE_VENDOR, sizeof FAKE_VENDOR, size, value, size_ret);
     }
     if (param == CL_DEVICE_MAX_COMPUTE_UNITS) {
         const cl_uint units = FAKE_COMPUTE_UNITS;
-        return answer(&units, sizeof units, size, value, size_ret);
+        return tu_device_info_answer(&units, sizeof units, size, value, size_ret);
     }
     return real(device, param, size, value, size_ret);
 }
@@ -96,17 +67,9 @@ static int run_case(cnn_context *ctx, const tile_case *tc, int64_t r)
     p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = r / 2;
     p.activation = CNN_ACTIVATION_RELU;
     p.algo = r == 1 ? CNN_CONV2D_ALGO_GEMM1X1 : CNN_CONV2D_ALGO_IGEMM;
-    cnn_conv2d_desc d;
-    CHECK_OK(cnn_conv2d_make_desc(NULL, &d, xs, ws, 1, &p));
-    const int64_t nx = xs[0] * xs[1] * xs[2] * xs[3], nw = ws[0] * ws[1] * ws[2] * ws[3];
-    const int64_t ny = d.n * d.k * d.oh * d.ow;
-    float *x = tu_floats(nx), *w = tu_floats(nw), *b = tu_floats(d.k), *ref = tu_floats(ny);
-    CHECK(x && w && b && ref);
-    tu_rng rng = tu_rng_make(13);
-    tu_fill_uniform(&rng, x, nx, -1, 1);
-    tu_fill_uniform(&rng, w, nw, -1, 1);
-    tu_fill_uniform(&rng, b, d.k, -1, 1);
-    cnn_ref_conv2d(&d, ref, x, w, b);
+    tu_conv_problem pr;
+    if (tu_conv_problem_make(&pr, xs, ws, &p, 13))
+        return 1;
 
     cnn_conv2d_plan *plan = NULL;
     tu_log_count_begin(tc->tile);
@@ -116,14 +79,7 @@ static int run_case(cnn_context *ctx, const tile_case *tc, int64_t r)
     CHECK_STATUS(s, CNN_SUCCESS);
     tu_track(TU_CONV_PLAN, plan);
     CHECK_MSG(hits >= 1, "the plan did not take %s", tc->tile);
-
-    const int64_t ys[4] = {d.n, d.k, d.oh, d.ow};
-    cnn_tensor *tx, *tw, *tb, *ty;
-    CHECK(tu_conv_tensors(ctx, xs, x, ws, w, b, ys, &tx, &tw, &tb, &ty) == 0);
-    CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb));
-    float *got = tu_read(ty);
-    CHECK(got != NULL);
-    return tu_check_conv_bound(&d, p.algo, x, nx, w, b, got, ref);
+    return tu_conv_problem_run(ctx, &pr, plan, p.algo, 1);
 }
 
 static int test_tiles(cnn_context *ctx)

@@ -5,7 +5,7 @@
  * (forced), and never writes a wrong output. */
 #include "test_util.h"
 
-#include "conv_check.h"
+#include "conv_problem.h"
 
 #include "cnn_internal.h"
 #include "reference.h"
@@ -14,22 +14,10 @@
 static int run_case(cnn_context *ctx, cnn_conv2d_params p, const int64_t xs[4],
                     const int64_t ws[4], uint64_t limit, cnn_status expect)
 {
-    cnn_conv2d_desc d;
-    CHECK_OK(cnn_conv2d_make_desc(NULL, &d, xs, ws, 1, &p));
-    const int64_t nx = xs[0] * xs[1] * xs[2] * xs[3], nw = ws[0] * ws[1] * ws[2] * ws[3];
-    const int64_t ny = d.n * d.k * d.oh * d.ow;
-    float *x = tu_floats(nx), *w = tu_floats(nw), *b = tu_floats(d.k), *ref = tu_floats(ny);
-    CHECK(x && w && b && ref);
-    tu_rng r = tu_rng_make(7);
-    tu_fill_uniform(&r, x, nx, -1, 1);
-    tu_fill_uniform(&r, w, nw, -1, 1);
-    tu_fill_uniform(&r, b, d.k, -1, 1);
-    cnn_ref_conv2d(&d, ref, x, w, b);
-
+    tu_conv_problem pr;
+    if (tu_conv_problem_make(&pr, xs, ws, &p, 7))
+        return 1;
     CHECK_OK(cnn_context_set_workspace_limit(ctx, limit));
-    const int64_t ys[4] = {d.n, d.k, d.oh, d.ow};
-    cnn_tensor *tx, *tw, *tb, *ty;
-    CHECK(tu_conv_tensors(ctx, xs, x, ws, w, b, ys, &tx, &tw, &tb, &ty) == 0);
     cnn_conv2d_plan *plan = NULL;
     CHECK_STATUS(cnn_conv2d_plan_create(&plan, ctx, xs, ws, 1, &p), expect);
     if (expect != CNN_SUCCESS) {
@@ -43,11 +31,7 @@ static int run_case(cnn_context *ctx, cnn_conv2d_params p, const int64_t xs[4],
     int64_t plan_ys[4];
     CHECK_OK(cnn_conv2d_plan_info(plan, &algo, plan_ys));
     CHECK(p.algo == CNN_CONV2D_ALGO_AUTO || algo == p.algo);
-    CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb));
-    CHECK_OK(cnn_conv2d_plan_execute(plan, ty, tx, tw, tb)); /* twice: repacked weights kept */
-    float *got = tu_read(ty);
-    CHECK(got != NULL);
-    if (tu_check_conv_bound(&d, algo, x, nx, w, b, got, ref))
+    if (tu_conv_problem_run(ctx, &pr, plan, algo, 2)) /* twice: repacked weights kept */
         return 1;
     CHECK_OK(cnn_context_set_workspace_limit(ctx, 0));
     return 0;
