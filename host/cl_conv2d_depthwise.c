@@ -65,8 +65,9 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
     int fits = 0;
     for (;; rows_per_item--) {
         rows_in = (rows_per_item - 1) * d->stride_h + (d->r - 1) * d->dilation_h + 1;
-        fits = cnn_mul_i64(rows_in, xw, &staged) && cnn_mul_i64(staged, 4, &staged) &&
-               staged <= local_budget;
+        /* (A vector of slack past the last row: rows are zero-filled as whole vectors.) */
+        fits = cnn_mul_i64(rows_in, xw, &staged) && staged <= INT64_MAX - 16 &&
+               cnn_mul_i64(staged + 16, 4, &staged) && staged <= local_budget;
         if (fits || rows_per_item == 1)
             break;
     }
@@ -78,9 +79,11 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
                       "device's local memory of %llu bytes",
                       (long long)rows_in, (long long)xw,
                       (unsigned long long)b->info.local_mem_bytes);
-    char options[96];
-    snprintf(options, sizeof options, "-cl-std=CL1.2 -DVW=%d -DPV=%d -DSTRIDE=%d", vw, pv,
-             stride);
+    /* Kernels of up to 5x5 taps compiled in: their loops unrolled, the weights read once. */
+    const int taps_fixed = d->r * d->s <= 25;
+    char options[128];
+    snprintf(options, sizeof options, "-cl-std=CL1.2 -DVW=%d -DPV=%d -DSTRIDE=%d -DKR=%d -DKS=%d",
+             vw, pv, stride, taps_fixed ? (int)d->r : 0, taps_fixed ? (int)d->s : 0);
     snprintf(variant, CNN_CL_VARIANT_MAX, "conv2d_depthwise.cl %s", options);
     if (s == CNN_SUCCESS)
         s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_depthwise.cl", options,

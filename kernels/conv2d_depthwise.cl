@@ -18,6 +18,19 @@
 #ifndef STRIDE
 #define STRIDE 1
 #endif
+#ifndef KR /* the kernel's rows and columns compiled in (0: the shape's, read at run time) */
+#define KR 0
+#endif
+#ifndef KS
+#define KS 0
+#endif
+#if KR && KS
+#define R_ KR
+#define S_ KS
+#else
+#define R_ p.R
+#define S_ p.S
+#endif
 
 #define VEC_(w) float##w
 #define VEC(w) VEC_(w)
@@ -26,6 +39,16 @@ typedef VEC(VW) vec;
 #define VOP_(op, w) VOP__(op, w)
 #define VLOAD(i, p) VOP_(vload, VW)(i, p)
 #define VSTORE(v, i, p) VOP_(vstore, VW)(v, i, p)
+/* LOAD(AS, p) / STORE(AS, p, v): a vector at any float-aligned address of address space AS, as
+ * one access (clang lowers vloadn / vstoren as pieces: conv2d_winograd.cl). */
+#ifdef __clang__
+typedef vec __attribute__((aligned(4))) vec_unaligned;
+#define LOAD(AS, p) (*(AS const vec_unaligned *)(p))
+#define STORE(AS, p, v) (*(AS vec_unaligned *)(p) = (v))
+#else
+#define LOAD(AS, p) VLOAD(0, (AS const float *)(p))
+#define STORE(AS, p, v) VSTORE(v, 0, (AS float *)(p))
+#endif
 
 typedef struct {
     int C, K, H, W, OH, OW;
@@ -45,18 +68,26 @@ static void stage_row(__global const float *restrict x, __local float *restrict 
 {
     const int n = iy >= 0 && iy < p->H ? max(0, min(p->W, p->XW - p->pad_l)) : 0;
     const int left = n > 0 ? min(p->pad_l, p->XW) : p->XW;
+    /* The left padding, the row (its last vector overlapping the one before), then the right
+     * padding as whole vectors that may run past XW: into the next row, staged after this one,
+     * or into the vector of slack after the last. */
     int q = 0;
+    for (; q + VW <= left; q += VW)
+        STORE(__local, dst + q, (vec)(0.0f));
     for (; q < left; q++)
         dst[q] = 0.0f;
     if (n > 0) {
         __global const float *src = x + (size_t)iy * p->W;
         int i = 0;
-        for (; i + 16 <= n; i += 16)
-            vstore16(vload16(0, src + i), 0, dst + left + i);
-        for (; i < n; i++)
-            dst[left + i] = src[i];
-        for (q = left + n; q < p->XW; q++)
-            dst[q] = 0.0f;
+        for (; i + VW <= n; i += VW)
+            STORE(__local, dst + left + i, LOAD(__global, src + i));
+        if (i < n && n >= VW)
+            STORE(__local, dst + left + n - VW, LOAD(__global, src + n - VW));
+        else
+            for (; i < n; i++)
+                dst[left + i] = src[i];
+        for (q = left + n; q < p->XW; q += VW)
+            STORE(__local, dst + q, (vec)(0.0f));
     }
 }
 
@@ -80,46 +111,74 @@ static void depthwise_rows(__global const float *restrict in, __global const flo
     for (int j = 0; j < rows_in; j++)
         stage_row(x_plane, stage + (size_t)j * p.XW, iy0 + j, &p);
 
+#if KR && KS
+    /* The taps' weights, flipped or not, once per plane. */
+    float wk[KR * KS];
+#pragma unroll
+    for (int rs = 0; rs < KR * KS; rs++)
+        wk[rs] = w[p.flip ? RS - 1 - rs : rs];
+#define TAP_WEIGHT(rs) wk[rs]
+/* One accumulator per kernel row: a chain of S_ dependent FMAs each rather than one of R_ x S_
+ * (the FMA's latency, not its throughput, bounded the single chain). */
+#define CHAINS KR
+#define CHAIN(r) (r)
+#else
+#define TAP_WEIGHT(rs) w[p.flip ? RS - 1 - (rs) : (rs)]
+#define CHAINS 1
+#define CHAIN(r) 0
+#endif
     for (int oy = oy0; oy < oy_end; oy++) {
         for (int tx = 0; tx < p.tiles_x; tx++) {
             const int ox0 = tx * PV * VW;
-            vec acc[PV];
+            vec acc[PV][CHAINS];
 #pragma unroll
             for (int v = 0; v < PV; v++)
-                acc[v] = (vec)(0.0f);
+#pragma unroll
+                for (int h = 0; h < CHAINS; h++)
+                    acc[v][h] = (vec)(0.0f);
             __local const float *x =
                 stage + (size_t)((oy - oy0) * p.stride_h) * p.XW + ox0 * p.stride_w;
-            for (int r = 0; r < p.R; r++) {
+#pragma unroll
+            for (int r = 0; r < R_; r++) {
                 __local const float *xr = x + (size_t)(r * p.dil_h) * p.XW;
-                for (int s = 0; s < p.S; s++) {
-                    const int rs = r * p.S + s;
-                    const vec wv = (vec)(w[p.flip ? RS - 1 - rs : rs]);
+#pragma unroll
+                for (int s = 0; s < S_; s++) {
+                    const vec wv = (vec)(TAP_WEIGHT(r * S_ + s));
                     __local const float *xs = xr + s * p.dil_w;
 #pragma unroll
                     for (int v = 0; v < PV; v++) {
 #if STRIDE == 1
-                        const vec xv = VLOAD(0, xs + v * VW);
+                        const vec xv = LOAD(__local, xs + v * VW);
 #elif STRIDE == 2 && VW == 16
-                        const vec lo = VLOAD(0, xs + 2 * v * VW), hi = VLOAD(1, xs + 2 * v * VW);
+                        const vec lo = LOAD(__local, xs + 2 * v * VW);
+                        const vec hi = LOAD(__local, xs + 2 * v * VW + VW);
+#ifdef __clang__ /* one two-source permute; the swizzles compile to 128-bit inserts */
+                        const vec xv = __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14,
+                                                               16, 18, 20, 22, 24, 26, 28, 30);
+#else
                         const vec xv = (vec)(lo.even, hi.even);
+#endif
 #else
                         float lane[VW];
                         for (int l = 0; l < VW; l++)
                             lane[l] = xs[(v * VW + l) * p.stride_w];
                         const vec xv = VLOAD(0, lane);
 #endif
-                        acc[v] = fma(wv, xv, acc[v]);
+                        acc[v][CHAIN(r)] = fma(wv, xv, acc[v][CHAIN(r)]);
                     }
                 }
             }
             __global float *o = o_plane + (size_t)oy * p.OW + ox0;
 #pragma unroll
             for (int v = 0; v < PV; v++) {
-                vec y = acc[v] + b;
+                vec y = b;
+#pragma unroll
+                for (int h = 0; h < CHAINS; h++)
+                    y += acc[v][h];
                 if (p.activation == 1)
                     y = fmax(y, (vec)(0.0f));
                 if (ox0 + (v + 1) * VW <= p.OW) {
-                    VSTORE(y, 0, o + v * VW);
+                    STORE(__global, o + v * VW, y);
                 } else {
                     float lane[VW];
                     VSTORE(y, 0, lane);
