@@ -15,7 +15,7 @@ typedef struct dw_shape {
 
 /* Multiply-adds per work-item to aim for: enough that PoCL's cost per work-group (tens of ns)
  * stays small, few enough that a layer still has work-items for every core. */
-#define DW_WORK_PER_ITEM 8192
+#define DW_WORK_PER_ITEM 16384
 
 typedef struct dw_state {
     cl_kernel kernel;
@@ -33,7 +33,12 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d depthwise: out of host memory");
     /* float16 fills an AVX-512 register; GPUs keep a work-item's vector in one lane. */
     const int vw = cnn_cl_gpu_kernels(b) ? 4 : 16;
-    int pv = d->ow > vw ? 2 : 1;
+    /* Vectors per tile: the fewest lanes past the row's end (112 outputs: 7 tiles of one
+     * vector, not 4 of two), then the longer tile. */
+    int pv = 1;
+    for (int c = 2; c <= 4; c *= 2)
+        if ((d->ow + c * vw - 1) / (c * vw) * c <= (d->ow + pv * vw - 1) / (pv * vw) * pv)
+            pv = c;
     int64_t work_per_item = DW_WORK_PER_ITEM;
     if (d->tuning[0]) {
         int tpv = 0, twork = 0;

@@ -50,6 +50,42 @@ typedef vec __attribute__((aligned(4))) vec_unaligned;
 #define STORE(AS, p, v) VSTORE(v, 0, (AS float *)(p))
 #endif
 
+/* The first n lanes of v (n < VW) to d, in pieces of 8, 4, 2 and 1 (short rows: 7x7 maps). */
+#if VW == 16
+#define STORE_FIRST(AS, d, v, n)                                                              \
+    do {                                                                                      \
+        AS float *d_ = (d);                                                                   \
+        float8 r8_ = (v).lo;                                                                  \
+        if ((n) & 8) {                                                                        \
+            vstore8(r8_, 0, d_);                                                              \
+            d_ += 8;                                                                          \
+            r8_ = (v).hi;                                                                     \
+        }                                                                                     \
+        float4 r4_ = r8_.lo;                                                                  \
+        if ((n) & 4) {                                                                        \
+            vstore4(r4_, 0, d_);                                                              \
+            d_ += 4;                                                                          \
+            r4_ = r8_.hi;                                                                     \
+        }                                                                                     \
+        float2 r2_ = r4_.lo;                                                                  \
+        if ((n) & 2) {                                                                        \
+            vstore2(r2_, 0, d_);                                                              \
+            d_ += 2;                                                                          \
+            r2_ = r4_.hi;                                                                     \
+        }                                                                                     \
+        if ((n) & 1)                                                                          \
+            d_[0] = r2_.x;                                                                    \
+    } while (0)
+#else
+#define STORE_FIRST(AS, d, v, n)                                                              \
+    do {                                                                                      \
+        float l_[VW];                                                                         \
+        VSTORE(v, 0, l_);                                                                     \
+        for (int i_ = 0; i_ < (n); i_++)                                                      \
+            (d)[i_] = l_[i_];                                                                 \
+    } while (0)
+#endif
+
 typedef struct {
     int C, K, H, W, OH, OW;
     int XW;                   /* staged row width: the tiles' columns, padding included */
@@ -81,11 +117,16 @@ static void stage_row(__global const float *restrict x, __local float *restrict 
         int i = 0;
         for (; i + VW <= n; i += VW)
             STORE(__local, dst + left + i, LOAD(__global, src + i));
-        if (i < n && n >= VW)
+        if (i < n && n >= VW) {
             STORE(__local, dst + left + n - VW, LOAD(__global, src + n - VW));
-        else
+        } else if (i < n && (long)iy * p->W + VW <= (long)p->H * p->W) {
+            /* A row shorter than a vector, read whole: the lanes past it come from the plane's
+             * next rows, and the right padding below overwrites them. */
+            STORE(__local, dst + left, LOAD(__global, src));
+        } else {
             for (; i < n; i++)
                 dst[left + i] = src[i];
+        }
         for (q = left + n; q < p->XW; q += VW)
             STORE(__local, dst + q, (vec)(0.0f));
     }
@@ -179,11 +220,8 @@ static void depthwise_rows(__global const float *restrict in, __global const flo
                     y = fmax(y, (vec)(0.0f));
                 if (ox0 + (v + 1) * VW <= p.OW) {
                     STORE(__global, o + v * VW, y);
-                } else {
-                    float lane[VW];
-                    VSTORE(y, 0, lane);
-                    for (int l = 0; l < VW && ox0 + v * VW + l < p.OW; l++)
-                        o[v * VW + l] = lane[l];
+                } else if (ox0 + v * VW < p.OW) {
+                    STORE_FIRST(__global, o + v * VW, y, p.OW - ox0 - v * VW);
                 }
             }
         }

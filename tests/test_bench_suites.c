@@ -80,7 +80,8 @@ static int test_every_suite_loads(const dirs *d)
     char err[1024] = "";
     CHECK(list != NULL);
     CHECK_MSG(bench_suite_foreach(d->suites, collect, list, err, sizeof err) == 0, "%s\n", err);
-    static const char *const required[] = {"seed", "resnet50", "vgg16", "deepbench", "pooling"};
+    static const char *const required[] = {"seed",      "resnet50", "vgg16",
+                                           "deepbench", "pooling",  "mobilenet_v2"};
     for (size_t r = 0; r < sizeof required / sizeof required[0]; r++) {
         int found = 0;
         for (size_t i = 0; i < list->count; i++)
@@ -151,6 +152,34 @@ static int test_vgg16(const dirs *d)
     CHECK_NEAR(t.gflop, 30.7, 0.1);
     CHECK(t.pool_count == 5);
     CHECK(all_3x3);
+    return 0;
+}
+
+/* torchvision's count: 52 convolutions, 300.77 M multiply-adds with the classifier's 1.28 M,
+ * 17 of them depthwise (groups = channels) in 10 shapes. */
+static int test_mobilenet_v2(const dirs *d)
+{
+    bench_suite s;
+    if (load_named(&s, d, "mobilenet_v2"))
+        return 1;
+    totals t;
+    add_up(&s, &t);
+    size_t depthwise_entries = 0;
+    int64_t depthwise_count = 0;
+    for (size_t i = 0; i < s.count; i++) {
+        const bench_problem *p = &s.entries[i].problem;
+        if (p->op == BENCH_OP_CONV && p->g > 1 && p->g == p->ic && p->g == p->oc) {
+            depthwise_entries++;
+            depthwise_count += s.entries[i].count;
+        }
+    }
+    bench_suite_free(&s);
+    CHECK_MSG(t.conv_entries == 30, "%zu conv entries\n", t.conv_entries);
+    CHECK_MSG(t.conv_count == 52, "counts add up to %" PRId64 " convolutions\n", t.conv_count);
+    CHECK(t.pool_count == 0);
+    CHECK_NEAR(t.gflop, 2.0 * 0.29949, 0.0001);
+    CHECK_MSG(depthwise_entries == 10 && depthwise_count == 17, "%zu depthwise entries, %" PRId64
+              " layers\n", depthwise_entries, depthwise_count);
     return 0;
 }
 
@@ -296,6 +325,7 @@ int main(int argc, char **argv)
     failures += run("bench suites: every suite loads", test_every_suite_loads, &d);
     failures += run("bench suites: resnet50 totals", test_resnet50, &d);
     failures += run("bench suites: vgg16 totals", test_vgg16, &d);
+    failures += run("bench suites: mobilenet_v2 totals", test_mobilenet_v2, &d);
     failures += run("bench suites: deepbench", test_deepbench, &d);
     failures += run("bench suites: FILE:LINE errors", test_file_errors, &d);
     failures += run("bench suites: line parsing", test_parse_line, &d);
