@@ -24,105 +24,173 @@ typedef struct dw_state {
     size_t stage_bytes; /* local memory per work-item: its staged input rows */
 } dw_state;
 
+/* How a layer is cut into work-items and what each stages in local memory. */
+typedef struct dw_layout {
+    int pv, stride, flat;
+    int64_t tiles_x, xw;         /* rows: tiles per output row, floats per staged row */
+    int64_t rows_per_item, planes_per_item;
+    int64_t rows_in, staged;     /* staged input rows (rows), bytes of local memory */
+} dw_layout;
+
+/* The flat-plane path (kernel FLAT_PLANE): stride 1, dilation 1 and "same" padding, so that a
+ * plane's outputs and inputs line up as one flat array; a compiled-in kernel size and float16
+ * vectors. */
+static int flat_plane_serves(const cnn_conv2d_desc *d, int vw, int taps_fixed)
+{
+    return vw == 16 && taps_fixed && d->stride_h == 1 && d->stride_w == 1 &&
+           d->dilation_h == 1 && d->dilation_w == 1 && d->oh == d->h && d->ow == d->w;
+}
+
+/* Local memory for one staged plane, in floats: PLANE_FLOATS in the kernel. */
+static int64_t flat_plane_floats(const cnn_conv2d_desc *d, int vw)
+{
+    return (vw + (d->h + d->r - 1) * d->w + 3 * vw - 1) / vw * vw;
+}
+
+/* Whole planes per work-item, for about work_per_item multiply-adds each; 0 when one plane
+ * does not fit the local memory. */
+static int layout_flat(dw_layout *l, const cnn_conv2d_desc *d, int vw, int64_t work_per_item,
+                       int64_t local_budget)
+{
+    const int64_t plane_floats = flat_plane_floats(d, vw);
+    const int64_t plane_work = d->oh * d->ow * d->r * d->s;
+    int64_t planes = work_per_item / (plane_work > 0 ? plane_work : 1);
+    if (planes < 1)
+        planes = 1;
+    if (planes > d->n * d->k)
+        planes = d->n * d->k;
+    while (planes > 1 && planes * plane_floats * 4 > local_budget)
+        planes--;
+    if (plane_floats * 4 > local_budget)
+        return 0;
+    l->flat = 1;
+    l->planes_per_item = planes;
+    l->rows_per_item = d->oh;
+    l->staged = planes * plane_floats * 4;
+    return 1;
+}
+
+/* Rows of pv-vector tiles; rows_per_item output rows of one plane per work-item (several planes
+ * on small maps), their input rows staged zero-padded. 0 when one row's do not fit. */
+static int layout_rows(dw_layout *l, const cnn_conv2d_desc *d, int vw, int64_t work_per_item,
+                       int64_t local_budget)
+{
+    const int64_t tile = (int64_t)l->pv * vw;
+    l->tiles_x = (d->ow + tile - 1) / tile;
+    /* A staged row: every column the tiles read, padding and the tiles' overhang included. */
+    l->xw = (l->tiles_x * tile - 1) * d->stride_w + (d->s - 1) * d->dilation_w + 1;
+    const int64_t row_work = l->tiles_x * tile * d->r * d->s;
+    int64_t rows = work_per_item / (row_work > 0 ? row_work : 1);
+    if (rows < 1)
+        rows = 1;
+    if (rows > d->oh)
+        rows = d->oh;
+    /* (Strides and dilations are bounded by the padded input, under 2^31: these products fit
+     * int64; the staged bytes may not, hence the checked product.) */
+    int fits = 0;
+    for (;; rows--) {
+        l->rows_in = (rows - 1) * d->stride_h + (d->r - 1) * d->dilation_h + 1;
+        /* (A vector of slack past the last row: rows are zero-filled as whole vectors.) */
+        fits = cnn_mul_i64(l->rows_in, l->xw, &l->staged) && l->staged <= INT64_MAX - 16 &&
+               cnn_mul_i64(l->staged + 16, 4, &l->staged) && l->staged <= local_budget;
+        if (fits || rows == 1)
+            break;
+    }
+    l->rows_per_item = rows;
+    /* Small maps: several planes per work-item, for the same work per item. */
+    const int64_t item_work = rows * row_work;
+    l->planes_per_item = work_per_item / (item_work > 0 ? item_work : 1);
+    if (rows < d->oh || l->planes_per_item < 1)
+        l->planes_per_item = 1;
+    return fits;
+}
+
 cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **state,
                                     char variant[CNN_CL_VARIANT_MAX])
 {
     cnn_context *ctx = b->base.ctx;
-    dw_state *st = cnn_calloc(1, sizeof *st);
-    if (!st)
-        return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d depthwise: out of host memory");
     /* float16 fills an AVX-512 register; GPUs keep a work-item's vector in one lane. */
     const int vw = cnn_cl_gpu_kernels(b) ? 4 : 16;
+    /* Kernels of up to 5x5 taps compiled in: their loops unrolled, the weights read once. */
+    const int taps_fixed = d->r * d->s <= 25;
+    dw_layout l = {0};
     /* Vectors per tile: the fewest lanes past the row's end (112 outputs: 7 tiles of one
      * vector, not 4 of two), then the longer tile. */
-    int pv = 1;
+    l.pv = 1;
     for (int c = 2; c <= 4; c *= 2)
-        if ((d->ow + c * vw - 1) / (c * vw) * c <= (d->ow + pv * vw - 1) / (pv * vw) * pv)
-            pv = c;
+        if ((d->ow + c * vw - 1) / (c * vw) * c <= (d->ow + l.pv * vw - 1) / (l.pv * vw) * l.pv)
+            l.pv = c;
+    /* Flat planes wherever they serve: on 7x7 to 56x56 maps 1.1-2.5x faster than rows of
+     * tiles, which compute 16 lanes for 7 outputs on 7x7 maps (bench/NOTES.md). */
+    int flat = flat_plane_serves(d, vw, taps_fixed);
     int64_t work_per_item = DW_WORK_PER_ITEM;
     if (d->tuning[0]) {
         int tpv = 0, twork = 0;
-        if (sscanf(d->tuning, "pv%d work%d", &tpv, &twork) != 2 || tpv < 1 || tpv > 4 ||
-            twork < 256 || twork > (1 << 20)) {
-            free(st);
+        if (sscanf(d->tuning, "flat work%d", &twork) == 1 && flat_plane_serves(d, vw, taps_fixed) &&
+            twork >= 256 && twork <= (1 << 20)) {
+            flat = 1;
+        } else if (sscanf(d->tuning, "pv%d work%d", &tpv, &twork) == 2 && tpv >= 1 && tpv <= 4 &&
+                   twork >= 256 && twork <= (1 << 20)) {
+            flat = 0;
+            l.pv = tpv;
+        } else {
             return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT,
                              "conv2d depthwise: tuning '%s' is not a tile set", d->tuning);
         }
-        pv = tpv;
         work_per_item = twork;
     }
-    const int stride = d->stride_w == 1 ? 1 : d->stride_w == 2 && vw == 16 ? 2 : 0;
-    const int64_t tile = (int64_t)pv * vw;
-    const int64_t tiles_x = (d->ow + tile - 1) / tile;
-    /* A staged row: every column the tiles read, padding and the tiles' overhang included. */
-    const int64_t xw = (tiles_x * tile - 1) * d->stride_w + (d->s - 1) * d->dilation_w + 1;
-    const int64_t row_work = tiles_x * tile * d->r * d->s;
-    int64_t rows_per_item = work_per_item / (row_work > 0 ? row_work : 1);
-    if (rows_per_item < 1)
-        rows_per_item = 1;
-    if (rows_per_item > d->oh)
-        rows_per_item = d->oh;
-    /* The staged rows must fit the device's local memory (less a share for the runtime). */
+    l.stride = d->stride_w == 1 ? 1 : d->stride_w == 2 && vw == 16 ? 2 : 0;
+    /* The staged input must fit the device's local memory (less a share for the runtime). */
     const int64_t local_budget = (int64_t)b->info.local_mem_bytes - 1024;
-    /* (Strides and dilations are bounded by the padded input, under 2^31: these products fit
-     * int64; the staged bytes may not, hence the checked product.) */
-    int64_t rows_in = 0, staged = 0;
-    int fits = 0;
-    for (;; rows_per_item--) {
-        rows_in = (rows_per_item - 1) * d->stride_h + (d->r - 1) * d->dilation_h + 1;
-        /* (A vector of slack past the last row: rows are zero-filled as whole vectors.) */
-        fits = cnn_mul_i64(rows_in, xw, &staged) && staged <= INT64_MAX - 16 &&
-               cnn_mul_i64(staged + 16, 4, &staged) && staged <= local_budget;
-        if (fits || rows_per_item == 1)
-            break;
-    }
-    const int64_t dims[2] = {rows_in, xw};
+    int fits = flat && layout_flat(&l, d, vw, work_per_item, local_budget);
+    if (!fits)
+        fits = layout_rows(&l, d, vw, work_per_item, local_budget);
+    const int64_t dims[2] = {l.rows_in, l.xw};
     cnn_status s = cnn_cl_check_int_range(b, "conv2d depthwise staged rows", dims, 2);
     if (s == CNN_SUCCESS && !fits)
         s = cnn_error(ctx, CNN_ERROR_LIMIT_EXCEEDED,
                       "conv2d depthwise: %lld staged input rows of %lld floats exceed the "
                       "device's local memory of %llu bytes",
-                      (long long)rows_in, (long long)xw,
+                      (long long)l.rows_in, (long long)l.xw,
                       (unsigned long long)b->info.local_mem_bytes);
-    /* Kernels of up to 5x5 taps compiled in: their loops unrolled, the weights read once. */
-    const int taps_fixed = d->r * d->s <= 25;
+    if (s != CNN_SUCCESS)
+        return s;
+    dw_state *st = cnn_calloc(1, sizeof *st);
+    if (!st)
+        return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "conv2d depthwise: out of host memory");
     char options[128];
-    snprintf(options, sizeof options, "-cl-std=CL1.2 -DVW=%d -DPV=%d -DSTRIDE=%d -DKR=%d -DKS=%d",
-             vw, pv, stride, taps_fixed ? (int)d->r : 0, taps_fixed ? (int)d->s : 0);
+    snprintf(options, sizeof options,
+             "-cl-std=CL1.2 -DVW=%d -DPV=%d -DSTRIDE=%d -DKR=%d -DKS=%d%s", vw, l.pv, l.stride,
+             taps_fixed ? (int)d->r : 0, taps_fixed ? (int)d->s : 0,
+             l.flat ? " -DFLAT_PLANE=1" : "");
     snprintf(variant, CNN_CL_VARIANT_MAX, "conv2d_depthwise.cl %s", options);
-    if (s == CNN_SUCCESS)
-        s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_depthwise.cl", options,
-                                 "conv2d_depthwise", &st->kernel);
+    s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_depthwise.cl", options,
+                             "conv2d_depthwise", &st->kernel);
     if (s != CNN_SUCCESS) {
         cnn_cl_depthwise_release(st);
         return s;
     }
     dw_shape *p = &st->shape;
     p->C = (cl_int)d->c; p->K = (cl_int)d->k; p->H = (cl_int)d->h; p->W = (cl_int)d->w;
-    p->OH = (cl_int)d->oh; p->OW = (cl_int)d->ow; p->XW = (cl_int)xw;
+    p->OH = (cl_int)d->oh; p->OW = (cl_int)d->ow; p->XW = (cl_int)l.xw;
     p->R = (cl_int)d->r; p->S = (cl_int)d->s;
     p->stride_h = (cl_int)d->stride_h; p->stride_w = (cl_int)d->stride_w;
     p->dil_h = (cl_int)d->dilation_h; p->dil_w = (cl_int)d->dilation_w;
     p->pad_t = (cl_int)d->pad_top; p->pad_l = (cl_int)d->pad_left;
-    p->Kg = (cl_int)(d->k / d->groups); p->tiles_x = (cl_int)tiles_x;
-    p->rows_per_item = (cl_int)rows_per_item;
-    /* Small maps: several planes per work-item, for the same work per item. */
-    const int64_t item_work = rows_per_item * row_work;
-    int64_t planes_per_item = work_per_item / (item_work > 0 ? item_work : 1);
-    if (rows_per_item < d->oh || planes_per_item < 1)
-        planes_per_item = 1;
-    p->planes_per_item = (cl_int)planes_per_item;
+    p->Kg = (cl_int)(d->k / d->groups); p->tiles_x = (cl_int)l.tiles_x;
+    p->rows_per_item = (cl_int)l.rows_per_item;
+    p->planes_per_item = (cl_int)l.planes_per_item;
     p->planes = (cl_int)(d->n * d->k);
     p->flip = d->flip; p->has_bias = d->has_bias; p->activation = (cl_int)d->activation;
-    st->stage_bytes = (size_t)staged;
-    st->global[0] = (size_t)((d->oh + rows_per_item - 1) / rows_per_item);
-    st->global[1] = (size_t)((d->n * d->k + planes_per_item - 1) / planes_per_item);
+    st->stage_bytes = (size_t)l.staged;
+    st->global[0] = (size_t)((d->oh + l.rows_per_item - 1) / l.rows_per_item);
+    st->global[1] = (size_t)((d->n * d->k + l.planes_per_item - 1) / l.planes_per_item);
     st->global[2] = 1;
     cnn_log(CNN_LOG_DEBUG,
-            "conv2d depthwise: pv%d vw%d stride %d, %lld rows and %lld planes per item, %zux%zu "
-            "work-items, %zu bytes staged per item",
-            pv, vw, stride, (long long)rows_per_item, (long long)planes_per_item,
-            st->global[0], st->global[1], st->stage_bytes);
+            "conv2d depthwise: %s pv%d vw%d stride %d, %lld rows and %lld planes per item, "
+            "%zux%zu work-items, %zu bytes staged per item",
+            l.flat ? "flat planes" : "rows", l.pv, vw, l.stride, (long long)l.rows_per_item,
+            (long long)l.planes_per_item, st->global[0], st->global[1], st->stage_bytes);
     *state = st;
     return CNN_SUCCESS;
 }
@@ -154,11 +222,14 @@ void cnn_cl_depthwise_release(void *state)
 int cnn_cl_depthwise_candidates(cl_backend *b, const cnn_conv2d_desc *d,
                                 char (*tunings)[CNN_TUNING_MAX], int max)
 {
-    (void)b;
-    /* Vectors per tile (1: narrow maps, 4: wide ones) by the work per item. */
+    /* Flat planes where they serve, then vectors per tile (1: narrow maps, 4: wide ones), by
+     * the work per item. */
     static const int pvs[] = {1, 2, 4};
     static const int works[] = {2048, 8192, 32768};
     int n = 0;
+    if (flat_plane_serves(d, cnn_cl_gpu_kernels(b) ? 4 : 16, d->r * d->s <= 25))
+        for (size_t j = 0; j < sizeof works / sizeof works[0] && n < max; j++)
+            snprintf(tunings[n++], CNN_TUNING_MAX, "flat work%d", works[j]);
     for (size_t i = 0; i < sizeof pvs / sizeof pvs[0]; i++)
         for (size_t j = 0; j < sizeof works / sizeof works[0] && n < max; j++)
             if (pvs[i] == 1 || d->ow > 16 * (pvs[i] - 1))

@@ -7,7 +7,11 @@
  * work-groups of one item), so that the taps' loops have no condition and no separate copy of
  * the whole input is made (that copy, a launch of its own, took about half of a small layer's
  * time). STRIDE (1 or 2): whole-vector loads, every other lane for 2; 0: any stride, the lanes
- * gathered one by one. */
+ * gathered one by one.
+ *
+ * FLAT_PLANE (stride 1, dilation 1, "same" padding, rows shorter than a vector: 7x7 and 14x14
+ * maps): whole planes per work-item, each staged once and run as one flat array, vectors of VW
+ * consecutive outputs across its rows (depthwise_planes). */
 
 #ifndef VW
 #define VW 16
@@ -17,6 +21,9 @@
 #endif
 #ifndef STRIDE
 #define STRIDE 1
+#endif
+#ifndef FLAT_PLANE
+#define FLAT_PLANE 0
 #endif
 #ifndef KR /* the kernel's rows and columns compiled in (0: the shape's, read at run time) */
 #define KR 0
@@ -228,15 +235,97 @@ static void depthwise_rows(__global const float *restrict in, __global const flo
     }
 }
 
+#if FLAT_PLANE
+#if !(KR && KS && VW == 16)
+#error "FLAT_PLANE: a compiled-in kernel size and float16 vectors"
+#endif
+/* A staged plane: VW zeros, pad_t zero rows, the H input rows, the bottom zero rows, then two
+ * vectors of zeros or more (whole vectors): output pixel q's tap (r, s) is at q + r W + s -
+ * pad_l from the first zero row's start. Host: cl_conv2d_depthwise.c computes the same size. */
+#define PLANE_FLOATS(p) ((VW + ((p).H + (p).R - 1) * (p).W + 3 * VW - 1) / VW * VW)
+
+/* Output planes [nk0, nk_end) whole: every plane staged first (a plane's loads right after its
+ * stores would wait for them), then each run over its flat outputs. A tap's vector is one load;
+ * its lanes whose column falls outside the row read the neighbouring row, so the sums are kept
+ * per kernel column s and those of s != pad_l masked by column before they are added. */
+static void depthwise_planes(__global const float *restrict in, __global const float *restrict wt,
+                             __global const float *restrict bias, __global float *restrict out,
+                             const dw_shape p, __local float *restrict stage, const int nk0,
+                             const int nk_end)
+{
+    const int P = p.H * p.W, plane_floats = PLANE_FLOATS(p);
+    for (int nk = nk0; nk < nk_end; nk++) {
+        const int k = nk % p.K, n = nk / p.K;
+        __global const float *x = in + (size_t)(n * p.C + k / p.Kg) * P;
+        __local float *dst = stage + (size_t)(nk - nk0) * plane_floats;
+        for (int q = 0; q < plane_floats; q += VW)
+            STORE(__local, dst + q, (vec)(0.0f));
+        __local float *d = dst + VW + p.pad_t * p.W;
+        int i = 0;
+        for (; i + VW <= P; i += VW)
+            STORE(__local, d + i, LOAD(__global, x + i));
+        if (i < P && P >= VW)
+            STORE(__local, d + P - VW, LOAD(__global, x + P - VW));
+        else
+            for (; i < P; i++)
+                d[i] = x[i];
+    }
+    /* Each lane's column, for the outputs q0 + lane; VW % W added per vector. */
+    const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const int16 col0 = lane % p.W;
+    const int step = VW % p.W;
+    for (int nk = nk0; nk < nk_end; nk++) {
+        const int k = nk % p.K, n = nk / p.K;
+        __local const float *src = stage + (size_t)(nk - nk0) * plane_floats + VW - p.pad_l;
+        float wk[KR * KS];
+#pragma unroll
+        for (int rs = 0; rs < KR * KS; rs++)
+            wk[rs] = wt[(size_t)k * KR * KS + (p.flip ? KR * KS - 1 - rs : rs)];
+        const vec b = (vec)(p.has_bias ? bias[k] : 0.0f);
+        __global float *o = out + (size_t)(n * p.K + k) * P;
+        int16 col = col0;
+        for (int q0 = 0; q0 < P; q0 += VW) {
+            vec acc[KS];
+#pragma unroll
+            for (int s = 0; s < KS; s++) {
+                acc[s] = (vec)(0.0f);
+#pragma unroll
+                for (int r = 0; r < KR; r++)
+                    acc[s] = fma((vec)(wk[r * KS + s]), LOAD(__local, src + q0 + r * p.W + s),
+                                 acc[s]);
+            }
+            vec y = b;
+#pragma unroll
+            for (int s = 0; s < KS; s++) {
+                const int16 c = col + (s - p.pad_l);
+                y += select((vec)(0.0f), acc[s], c >= 0 && c < p.W);
+            }
+            if (p.activation == 1)
+                y = fmax(y, (vec)(0.0f));
+            if (q0 + VW <= P)
+                STORE(__global, o + q0, y);
+            else
+                STORE_FIRST(__global, o + q0, y, P - q0);
+            col += step;
+            col = select(col, col - p.W, col >= p.W);
+        }
+    }
+}
+#endif
+
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void conv2d_depthwise(__global const float *restrict in, __global const float *restrict wt,
                       __global const float *restrict bias, __global float *restrict out,
                       const dw_shape p, __local float *restrict stage)
 {
-    const int oy0 = get_global_id(0) * p.rows_per_item;
-    const int oy_end = min(oy0 + p.rows_per_item, p.OH);
     const int nk0 = get_global_id(1) * p.planes_per_item;
     const int nk_end = min(nk0 + p.planes_per_item, p.planes);
+#if FLAT_PLANE
+    depthwise_planes(in, wt, bias, out, p, stage, nk0, nk_end);
+#else
+    const int oy0 = get_global_id(0) * p.rows_per_item;
+    const int oy_end = min(oy0 + p.rows_per_item, p.OH);
     for (int nk = nk0; nk < nk_end; nk++)
         depthwise_rows(in, wt, bias, out, p, stage, oy0, oy_end, nk);
+#endif
 }
