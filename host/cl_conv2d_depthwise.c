@@ -32,27 +32,45 @@ typedef struct dw_layout {
     int64_t rows_in, staged;     /* staged input rows (rows), bytes of local memory */
 } dw_layout;
 
-/* The flat-plane path (kernel FLAT_PLANE): stride 1, dilation 1 and "same" padding, so that a
- * plane's outputs and inputs line up as one flat array; a compiled-in kernel size and float16
- * vectors. */
-static int flat_plane_serves(const cnn_conv2d_desc *d, int vw, int taps_fixed)
+/* floor(v / 2) for any sign (the kernel's half_floor). */
+static int64_t half_floor(int64_t v)
 {
-    return vw == 16 && taps_fixed && d->stride_h == 1 && d->stride_w == 1 &&
-           d->dilation_h == 1 && d->dilation_w == 1 && d->oh == d->h && d->ow == d->w;
+    return v >= 0 ? v / 2 : -((1 - v) / 2);
 }
 
-/* Local memory for one staged plane, in floats: PLANE_FLOATS in the kernel. */
-static int64_t flat_plane_floats(const cnn_conv2d_desc *d, int vw)
+/* The flat-plane paths (kernel FLAT_PLANE), with a compiled-in kernel size and float16 vectors:
+ * 1 at stride 1 with "same" padding, where a plane's outputs and inputs line up as one flat
+ * array; 2 at stride 2 where the outputs cover the input (2 OW >= W, 2 OH >= H: an input
+ * column or row a phase row of OW does not hold is padding), over the input's four parities.
+ * Dilation 1, and a left padding under a vector (the staged margin). 0: neither. */
+static int flat_plane_mode(const cnn_conv2d_desc *d, int vw, int taps_fixed)
 {
-    return (vw + (d->h + d->r - 1) * d->w + 3 * vw - 1) / vw * vw;
+    if (vw != 16 || !taps_fixed || d->dilation_h != 1 || d->dilation_w != 1 || d->pad_left >= vw)
+        return 0;
+    if (d->stride_h == 1 && d->stride_w == 1 && d->oh == d->h && d->ow == d->w)
+        return 1;
+    if (d->stride_h == 2 && d->stride_w == 2 && 2 * d->ow >= d->w && 2 * d->oh >= d->h)
+        return 2;
+    return 0;
+}
+
+/* Local memory for one output plane, in floats: PLANE_FLOATS, or four PHASE_FLOATS, in the
+ * kernel. */
+static int64_t flat_plane_floats(const cnn_conv2d_desc *d, int vw, int mode)
+{
+    if (mode == 1)
+        return (vw + (d->h + d->r - 1) * d->w + 3 * vw - 1) / vw * vw;
+    const int64_t rows =
+        d->oh + half_floor(d->r - 1 - d->pad_top) - half_floor(-d->pad_top);
+    return 4 * ((vw + rows * d->ow + 3 * vw - 1) / vw * vw);
 }
 
 /* Whole planes per work-item, for about work_per_item multiply-adds each; 0 when one plane
  * does not fit the local memory. */
-static int layout_flat(dw_layout *l, const cnn_conv2d_desc *d, int vw, int64_t work_per_item,
-                       int64_t local_budget)
+static int layout_flat(dw_layout *l, const cnn_conv2d_desc *d, int vw, int mode,
+                       int64_t work_per_item, int64_t local_budget)
 {
-    const int64_t plane_floats = flat_plane_floats(d, vw);
+    const int64_t plane_floats = flat_plane_floats(d, vw, mode);
     const int64_t plane_work = d->oh * d->ow * d->r * d->s;
     int64_t planes = work_per_item / (plane_work > 0 ? plane_work : 1);
     if (planes < 1)
@@ -63,7 +81,7 @@ static int layout_flat(dw_layout *l, const cnn_conv2d_desc *d, int vw, int64_t w
         planes--;
     if (plane_floats * 4 > local_budget)
         return 0;
-    l->flat = 1;
+    l->flat = mode;
     l->planes_per_item = planes;
     l->rows_per_item = d->oh;
     l->staged = planes * plane_floats * 4;
@@ -120,14 +138,16 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
     for (int c = 2; c <= 4; c *= 2)
         if ((d->ow + c * vw - 1) / (c * vw) * c <= (d->ow + l.pv * vw - 1) / (l.pv * vw) * l.pv)
             l.pv = c;
-    /* Flat planes wherever they serve: on 7x7 to 56x56 maps 1.1-2.5x faster than rows of
-     * tiles, which compute 16 lanes for 7 outputs on 7x7 maps (bench/NOTES.md). */
-    int flat = flat_plane_serves(d, vw, taps_fixed);
+    /* Flat planes wherever they serve: at stride 1 on 7x7 to 56x56 maps 1.1-2.5x faster than
+     * rows of tiles, which compute 16 lanes for 7 outputs on 7x7 maps, and as fast on 112x112;
+     * at stride 2 (its four parities) 1.2-1.4x on MobileNet-v2's layers (bench/NOTES.md). */
+    const int flat_mode = flat_plane_mode(d, vw, taps_fixed);
+    int flat = flat_mode != 0;
     int64_t work_per_item = DW_WORK_PER_ITEM;
     if (d->tuning[0]) {
         int tpv = 0, twork = 0;
-        if (sscanf(d->tuning, "flat work%d", &twork) == 1 && flat_plane_serves(d, vw, taps_fixed) &&
-            twork >= 256 && twork <= (1 << 20)) {
+        if (sscanf(d->tuning, "flat work%d", &twork) == 1 && flat_mode && twork >= 256 &&
+            twork <= (1 << 20)) {
             flat = 1;
         } else if (sscanf(d->tuning, "pv%d work%d", &tpv, &twork) == 2 && tpv >= 1 && tpv <= 4 &&
                    twork >= 256 && twork <= (1 << 20)) {
@@ -142,7 +162,7 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
     l.stride = d->stride_w == 1 ? 1 : d->stride_w == 2 && vw == 16 ? 2 : 0;
     /* The staged input must fit the device's local memory (less a share for the runtime). */
     const int64_t local_budget = (int64_t)b->info.local_mem_bytes - 1024;
-    int fits = flat && layout_flat(&l, d, vw, work_per_item, local_budget);
+    int fits = flat && layout_flat(&l, d, vw, flat_mode, work_per_item, local_budget);
     if (!fits)
         fits = layout_rows(&l, d, vw, work_per_item, local_budget);
     const int64_t dims[2] = {l.rows_in, l.xw};
@@ -162,7 +182,7 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
     snprintf(options, sizeof options,
              "-cl-std=CL1.2 -DVW=%d -DPV=%d -DSTRIDE=%d -DKR=%d -DKS=%d%s", vw, l.pv, l.stride,
              taps_fixed ? (int)d->r : 0, taps_fixed ? (int)d->s : 0,
-             l.flat ? " -DFLAT_PLANE=1" : "");
+             l.flat == 1 ? " -DFLAT_PLANE=1" : l.flat == 2 ? " -DFLAT_PLANE=2" : "");
     snprintf(variant, CNN_CL_VARIANT_MAX, "conv2d_depthwise.cl %s", options);
     s = cnn_cl_kernel_create(&b->programs, ctx, "conv2d_depthwise.cl", options,
                              "conv2d_depthwise", &st->kernel);
@@ -189,8 +209,9 @@ cnn_status cnn_cl_depthwise_prepare(cl_backend *b, const cnn_conv2d_desc *d, voi
     cnn_log(CNN_LOG_DEBUG,
             "conv2d depthwise: %s pv%d vw%d stride %d, %lld rows and %lld planes per item, "
             "%zux%zu work-items, %zu bytes staged per item",
-            l.flat ? "flat planes" : "rows", l.pv, vw, l.stride, (long long)l.rows_per_item,
-            (long long)l.planes_per_item, st->global[0], st->global[1], st->stage_bytes);
+            l.flat == 1 ? "flat planes" : l.flat == 2 ? "flat phases" : "rows", l.pv, vw,
+            l.stride, (long long)l.rows_per_item, (long long)l.planes_per_item, st->global[0],
+            st->global[1], st->stage_bytes);
     *state = st;
     return CNN_SUCCESS;
 }
@@ -227,7 +248,7 @@ int cnn_cl_depthwise_candidates(cl_backend *b, const cnn_conv2d_desc *d,
     static const int pvs[] = {1, 2, 4};
     static const int works[] = {2048, 8192, 32768};
     int n = 0;
-    if (flat_plane_serves(d, cnn_cl_gpu_kernels(b) ? 4 : 16, d->r * d->s <= 25))
+    if (flat_plane_mode(d, cnn_cl_gpu_kernels(b) ? 4 : 16, d->r * d->s <= 25))
         for (size_t j = 0; j < sizeof works / sizeof works[0] && n < max; j++)
             snprintf(tunings[n++], CNN_TUNING_MAX, "flat work%d", works[j]);
     for (size_t i = 0; i < sizeof pvs / sizeof pvs[0]; i++)

@@ -9,9 +9,10 @@
  * time). STRIDE (1 or 2): whole-vector loads, every other lane for 2; 0: any stride, the lanes
  * gathered one by one.
  *
- * FLAT_PLANE (stride 1, dilation 1, "same" padding, rows shorter than a vector: 7x7 and 14x14
- * maps): whole planes per work-item, each staged once and run as one flat array, vectors of VW
- * consecutive outputs across its rows (depthwise_planes). */
+ * FLAT_PLANE 1 (stride 1, dilation 1, "same" padding): whole planes per work-item, each staged
+ * once and run as one flat array, vectors of VW consecutive outputs across its rows
+ * (depthwise_planes). FLAT_PLANE 2 (stride 2, dilation 1, outputs covering the input): the
+ * same over the plane's four (row, column) parities (depthwise_phases). */
 
 #ifndef VW
 #define VW 16
@@ -239,6 +240,11 @@ static void depthwise_rows(__global const float *restrict in, __global const flo
 #if !(KR && KS && VW == 16)
 #error "FLAT_PLANE: a compiled-in kernel size and float16 vectors"
 #endif
+/* The lanes' indices, for the running column of the outputs q0 + lane. */
+#define LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+#endif
+
+#if FLAT_PLANE == 1
 /* A staged plane: VW zeros, pad_t zero rows, the H input rows, the bottom zero rows, then two
  * vectors of zeros or more (whole vectors): output pixel q's tap (r, s) is at q + r W + s -
  * pad_l from the first zero row's start. Host: cl_conv2d_depthwise.c computes the same size. */
@@ -271,8 +277,7 @@ static void depthwise_planes(__global const float *restrict in, __global const f
                 d[i] = x[i];
     }
     /* Each lane's column, for the outputs q0 + lane; VW % W added per vector. */
-    const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    const int16 col0 = lane % p.W;
+    const int16 col0 = LANES % p.W;
     const int step = VW % p.W;
     for (int nk = nk0; nk < nk_end; nk++) {
         const int k = nk % p.K, n = nk / p.K;
@@ -313,6 +318,133 @@ static void depthwise_planes(__global const float *restrict in, __global const f
 }
 #endif
 
+#if FLAT_PLANE == 2
+/* The even or odd lanes (e = 0 or 1) of two vectors: one two-source permute (clang's builtin;
+ * OpenCL's swizzles compile to 128-bit inserts on PoCL). */
+#ifdef __clang__
+#define LANES_2(lo, hi, e)                                                                    \
+    __builtin_shufflevector(lo, hi, e, 2 + e, 4 + e, 6 + e, 8 + e, 10 + e, 12 + e, 14 + e,   \
+                            16 + e, 18 + e, 20 + e, 22 + e, 24 + e, 26 + e, 28 + e, 30 + e)
+#else
+#define LANES_2(lo, hi, e) shuffle2(lo, hi, 2 * convert_uint16(LANES) + (e))
+#endif
+
+/* floor(v / 2) for any sign. */
+static int half_floor(const int v)
+{
+    return v >= 0 ? v / 2 : -((1 - v) / 2);
+}
+
+/* Stride 2: the input plane as its four parities, phase (py, px) holding inputs (2i + py,
+ * 2j + px) in rows of OW. Tap (r, s) of output (oy, ox) reads input (2 oy + a, 2 ox + b),
+ * a = r - pad_t, b = s - pad_l: phase (a & 1, b & 1) at (oy + floor(a / 2), ox + floor(b / 2)),
+ * so that each phase is run flat as in depthwise_planes. A phase holds the rows i from
+ * DI0 = floor(-pad_t / 2) on, OH + DI1 - DI0 of them (DI1 = floor((R - 1 - pad_t) / 2)), after
+ * a vector of margin and before two. Inputs outside the plane, and columns j >= OW, are zeros
+ * or never read unmasked: the host takes this path only where 2 OW >= W and 2 OH >= H. */
+#define PHASE_ROWS(p) ((p).OH + half_floor((p).R - 1 - (p).pad_t) - half_floor(-(p).pad_t))
+#define PHASE_FLOATS(p) ((VW + PHASE_ROWS(p) * (p).OW + 3 * VW - 1) / VW * VW)
+
+static void depthwise_phases(__global const float *restrict in, __global const float *restrict wt,
+                             __global const float *restrict bias, __global float *restrict out,
+                             const dw_shape p, __local float *restrict stage, const int nk0,
+                             const int nk_end)
+{
+    const int rows = PHASE_ROWS(p), phase_floats = PHASE_FLOATS(p);
+    const int di0 = half_floor(-p.pad_t);
+    const int HW = p.H * p.W;
+    for (int nk = nk0; nk < nk_end; nk++) {
+        const int k = nk % p.K, n = nk / p.K;
+        __global const float *x = in + (size_t)(n * p.C + k / p.Kg) * HW;
+        __local float *dst = stage + (size_t)(nk - nk0) * 4 * phase_floats;
+        for (int q = 0; q < 4 * phase_floats; q += VW)
+            STORE(__local, dst + q, (vec)(0.0f));
+        /* Row t of phases (py, 0) and (py, 1): input row 2 (t + di0) + py, split into its even
+         * and odd columns, VW of each at a time; lanes past the row are zeroed, and a chunk
+         * that would read past the plane gathers its lanes one by one. Rows are written in
+         * order, so a chunk running past its phase row (zeros) is overwritten by the next. */
+        for (int t = 0; t < rows; t++) {
+            for (int py = 0; py < 2; py++) {
+                const int iy = 2 * (t + di0) + py;
+                if (iy < 0 || iy >= p.H)
+                    continue;
+                __local float *even = dst + (2 * py) * phase_floats + VW + t * p.OW;
+                __local float *odd = even + phase_floats;
+                for (int j0 = 0; j0 < p.OW && 2 * j0 < p.W; j0 += VW) {
+                    const int base = iy * p.W + 2 * j0;
+                    vec lo, hi;
+                    if (base + 2 * VW <= HW) {
+                        lo = LOAD(__global, x + base);
+                        hi = LOAD(__global, x + base + VW);
+                    } else {
+                        float l[2 * VW];
+                        for (int u = 0; u < 2 * VW; u++)
+                            l[u] = base + u < HW ? x[base + u] : 0.0f;
+                        lo = VLOAD(0, l);
+                        hi = VLOAD(1, l);
+                    }
+                    const int16 c = 2 * j0 + LANES;
+                    lo = select((vec)(0.0f), lo, c < p.W);
+                    hi = select((vec)(0.0f), hi, c + VW < p.W);
+                    STORE(__local, even + j0, LANES_2(lo, hi, 0));
+                    STORE(__local, odd + j0, LANES_2(lo, hi, 1));
+                }
+            }
+        }
+    }
+    /* Each tap's offset in the staged phases and its column shift. */
+    int off[KR * KS], dj[KS];
+#pragma unroll
+    for (int s = 0; s < KS; s++)
+        dj[s] = half_floor(s - p.pad_l);
+#pragma unroll
+    for (int r = 0; r < KR; r++)
+#pragma unroll
+        for (int s = 0; s < KS; s++)
+            off[r * KS + s] = (2 * ((r - p.pad_t) & 1) + ((s - p.pad_l) & 1)) * phase_floats +
+                              VW + (half_floor(r - p.pad_t) - di0) * p.OW + dj[s];
+    const int P = p.OH * p.OW;
+    const int16 col0 = LANES % p.OW;
+    const int step = VW % p.OW;
+    for (int nk = nk0; nk < nk_end; nk++) {
+        const int k = nk % p.K, n = nk / p.K;
+        __local const float *src = stage + (size_t)(nk - nk0) * 4 * phase_floats;
+        float wk[KR * KS];
+#pragma unroll
+        for (int rs = 0; rs < KR * KS; rs++)
+            wk[rs] = wt[(size_t)k * KR * KS + (p.flip ? KR * KS - 1 - rs : rs)];
+        const vec b = (vec)(p.has_bias ? bias[k] : 0.0f);
+        __global float *o = out + (size_t)(n * p.K + k) * P;
+        int16 col = col0;
+        for (int q0 = 0; q0 < P; q0 += VW) {
+            vec acc[KS];
+#pragma unroll
+            for (int s = 0; s < KS; s++) {
+                acc[s] = (vec)(0.0f);
+#pragma unroll
+                for (int r = 0; r < KR; r++)
+                    acc[s] = fma((vec)(wk[r * KS + s]), LOAD(__local, src + q0 + off[r * KS + s]),
+                                 acc[s]);
+            }
+            vec y = b;
+#pragma unroll
+            for (int s = 0; s < KS; s++) {
+                const int16 c = col + dj[s];
+                y += select((vec)(0.0f), acc[s], c >= 0 && c < p.OW);
+            }
+            if (p.activation == 1)
+                y = fmax(y, (vec)(0.0f));
+            if (q0 + VW <= P)
+                STORE(__global, o + q0, y);
+            else
+                STORE_FIRST(__global, o + q0, y, P - q0);
+            col += step;
+            col = select(col, col - p.OW, col >= p.OW);
+        }
+    }
+}
+#endif
+
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void conv2d_depthwise(__global const float *restrict in, __global const float *restrict wt,
                       __global const float *restrict bias, __global float *restrict out,
@@ -320,8 +452,10 @@ void conv2d_depthwise(__global const float *restrict in, __global const float *r
 {
     const int nk0 = get_global_id(1) * p.planes_per_item;
     const int nk_end = min(nk0 + p.planes_per_item, p.planes);
-#if FLAT_PLANE
+#if FLAT_PLANE == 1
     depthwise_planes(in, wt, bias, out, p, stage, nk0, nk_end);
+#elif FLAT_PLANE == 2
+    depthwise_phases(in, wt, bias, out, p, stage, nk0, nk_end);
 #else
     const int oy0 = get_global_id(0) * p.rows_per_item;
     const int oy_end = min(oy0 + p.rows_per_item, p.OH);

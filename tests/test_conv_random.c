@@ -438,7 +438,9 @@ static int random_problems(cnn_context *ctx)
      * groups and batch; depthwise with strides 2 (every other lane) and 3 (gathered lanes),
      * dilation and a channel multiplier, and its flat planes ("same" padding at stride 1: 7x7
      * with a last vector of one output, asymmetric padding of an even-sized kernel with a
-     * multiplier, a plane shorter than a vector, 5x5 taps on rows longer than a vector). */
+     * multiplier, a plane shorter than a vector, 5x5 taps on rows longer than a vector) and
+     * their four parities at stride 2 (7x7 outputs, odd sizes with a multiplier, an even-sized
+     * kernel with asymmetric padding, rows of several chunks). */
     static const int64_t fixed[][18] = {
         /* n, c, h, w, k, groups, r, s, stride h, w, dilation h, w, pad t, b, l, r, flip, algo */
         {1, 3, 24, 24, 17, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, CNN_CONV2D_ALGO_AUTO},
@@ -468,6 +470,10 @@ static int random_problems(cnn_context *ctx)
         {1, 6, 14, 13, 12, 6, 4, 2, 1, 1, 1, 1, 1, 2, 0, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
         {3, 5, 3, 4, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
         {1, 9, 30, 33, 9, 9, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, CNN_CONV2D_ALGO_DEPTHWISE},
+        {1, 16, 14, 14, 16, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
+        {2, 6, 15, 13, 12, 6, 5, 3, 2, 2, 1, 1, 2, 2, 1, 1, 1, CNN_CONV2D_ALGO_DEPTHWISE},
+        {1, 8, 20, 37, 8, 8, 4, 4, 2, 2, 1, 1, 1, 2, 2, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
+        {1, 4, 70, 66, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
     };
     const int fixed_count = (int)(sizeof fixed / sizeof fixed[0]);
     for (int i = 0; i < fixed_count; i++) {
