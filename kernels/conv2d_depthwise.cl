@@ -360,9 +360,11 @@ static void depthwise_phases(__global const float *restrict in, __global const f
         for (int q = 0; q < 4 * phase_floats; q += VW)
             STORE(__local, dst + q, (vec)(0.0f));
         /* Row t of phases (py, 0) and (py, 1): input row 2 (t + di0) + py, split into its even
-         * and odd columns, VW of each at a time; lanes past the row are zeroed, and a chunk
-         * that would read past the plane gathers its lanes one by one. Rows are written in
-         * order, so a chunk running past its phase row (zeros) is overwritten by the next. */
+         * and odd columns, VW of each at a time; lanes past the row (the next rows and planes)
+         * are zeroed, and a chunk that would read past the tensor gathers its lanes one by one.
+         * Rows are written in order, so a chunk running past its phase row (zeros) is
+         * overwritten by the next. */
+        const size_t left = (size_t)(p.planes / p.K) * p.C * HW - (size_t)(x - in);
         for (int t = 0; t < rows; t++) {
             for (int py = 0; py < 2; py++) {
                 const int iy = 2 * (t + di0) + py;
@@ -373,7 +375,7 @@ static void depthwise_phases(__global const float *restrict in, __global const f
                 for (int j0 = 0; j0 < p.OW && 2 * j0 < p.W; j0 += VW) {
                     const int base = iy * p.W + 2 * j0;
                     vec lo, hi;
-                    if (base + 2 * VW <= HW) {
+                    if ((size_t)base + 2 * VW <= left) {
                         lo = LOAD(__global, x + base);
                         hi = LOAD(__global, x + base + VW);
                     } else {
