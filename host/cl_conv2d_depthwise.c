@@ -71,16 +71,16 @@ static int layout_flat(dw_layout *l, const cnn_conv2d_desc *d, int vw, int mode,
                        int64_t work_per_item, int64_t local_budget)
 {
     const int64_t plane_floats = flat_plane_floats(d, vw, mode);
+    if (plane_floats > local_budget / 4)
+        return 0;
     const int64_t plane_work = d->oh * d->ow * d->r * d->s;
     int64_t planes = work_per_item / (plane_work > 0 ? plane_work : 1);
     if (planes < 1)
         planes = 1;
     if (planes > d->n * d->k)
         planes = d->n * d->k;
-    while (planes > 1 && planes * plane_floats * 4 > local_budget)
-        planes--;
-    if (plane_floats * 4 > local_budget)
-        return 0;
+    if (planes > local_budget / 4 / plane_floats)
+        planes = local_budget / 4 / plane_floats;
     l->flat = mode;
     l->planes_per_item = planes;
     l->rows_per_item = d->oh;
