@@ -242,6 +242,57 @@ static void depthwise_rows(__global const float *restrict in, __global const flo
 #endif
 /* The lanes' indices, for the running column of the outputs q0 + lane. */
 #define LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+
+/* Output planes [nk0, nk_end) (rows of `width`), from their inputs staged item_floats apart:
+ * vector q0's tap (r, s) is one load at q0 + off[r KS + s]. Its lanes whose output column
+ * shifted by dj[s] leaves the row read a neighbouring row, so the sums are kept per kernel
+ * column s and masked by a running column index before they are added. */
+static void flat_outputs(__global const float *restrict wt, __global const float *restrict bias,
+                         __global float *restrict out, const dw_shape p,
+                         __local const float *restrict stage, const int item_floats,
+                         const int *off, const int *dj, const int width, const int nk0,
+                         const int nk_end)
+{
+    const int P = p.OH * p.OW;
+    const int16 col0 = LANES % width;
+    const int step = VW % width;
+    for (int nk = nk0; nk < nk_end; nk++) {
+        const int k = nk % p.K, n = nk / p.K;
+        __local const float *src = stage + (size_t)(nk - nk0) * item_floats;
+        float wk[KR * KS];
+#pragma unroll
+        for (int rs = 0; rs < KR * KS; rs++)
+            wk[rs] = wt[(size_t)k * KR * KS + (p.flip ? KR * KS - 1 - rs : rs)];
+        const vec b = (vec)(p.has_bias ? bias[k] : 0.0f);
+        __global float *o = out + (size_t)(n * p.K + k) * P;
+        int16 col = col0;
+        for (int q0 = 0; q0 < P; q0 += VW) {
+            vec acc[KS];
+#pragma unroll
+            for (int s = 0; s < KS; s++) {
+                acc[s] = (vec)(0.0f);
+#pragma unroll
+                for (int r = 0; r < KR; r++)
+                    acc[s] = fma((vec)(wk[r * KS + s]), LOAD(__local, src + q0 + off[r * KS + s]),
+                                 acc[s]);
+            }
+            vec y = b;
+#pragma unroll
+            for (int s = 0; s < KS; s++) {
+                const int16 c = col + dj[s];
+                y += select((vec)(0.0f), acc[s], c >= 0 && c < width);
+            }
+            if (p.activation == 1)
+                y = fmax(y, (vec)(0.0f));
+            if (q0 + VW <= P)
+                STORE(__global, o + q0, y);
+            else
+                STORE_FIRST(__global, o + q0, y, P - q0);
+            col += step;
+            col = select(col, col - width, col >= width);
+        }
+    }
+}
 #endif
 
 #if FLAT_PLANE == 1
@@ -251,9 +302,7 @@ static void depthwise_rows(__global const float *restrict in, __global const flo
 #define PLANE_FLOATS(p) ((VW + ((p).H + (p).R - 1) * (p).W + 3 * VW - 1) / VW * VW)
 
 /* Output planes [nk0, nk_end) whole: every plane staged first (a plane's loads right after its
- * stores would wait for them), then each run over its flat outputs. A tap's vector is one load;
- * its lanes whose column falls outside the row read the neighbouring row, so the sums are kept
- * per kernel column s and those of s != pad_l masked by column before they are added. */
+ * stores would wait for them), then each run flat. */
 static void depthwise_planes(__global const float *restrict in, __global const float *restrict wt,
                              __global const float *restrict bias, __global float *restrict out,
                              const dw_shape p, __local float *restrict stage, const int nk0,
@@ -276,45 +325,17 @@ static void depthwise_planes(__global const float *restrict in, __global const f
             for (; i < P; i++)
                 d[i] = x[i];
     }
-    /* Each lane's column, for the outputs q0 + lane; VW % W added per vector. */
-    const int16 col0 = LANES % p.W;
-    const int step = VW % p.W;
-    for (int nk = nk0; nk < nk_end; nk++) {
-        const int k = nk % p.K, n = nk / p.K;
-        __local const float *src = stage + (size_t)(nk - nk0) * plane_floats + VW - p.pad_l;
-        float wk[KR * KS];
+    /* Tap (r, s) of output q at q + r W + s - pad_l past the plane's margin. */
+    int off[KR * KS], dj[KS];
 #pragma unroll
-        for (int rs = 0; rs < KR * KS; rs++)
-            wk[rs] = wt[(size_t)k * KR * KS + (p.flip ? KR * KS - 1 - rs : rs)];
-        const vec b = (vec)(p.has_bias ? bias[k] : 0.0f);
-        __global float *o = out + (size_t)(n * p.K + k) * P;
-        int16 col = col0;
-        for (int q0 = 0; q0 < P; q0 += VW) {
-            vec acc[KS];
+    for (int s = 0; s < KS; s++)
+        dj[s] = s - p.pad_l;
 #pragma unroll
-            for (int s = 0; s < KS; s++) {
-                acc[s] = (vec)(0.0f);
+    for (int r = 0; r < KR; r++)
 #pragma unroll
-                for (int r = 0; r < KR; r++)
-                    acc[s] = fma((vec)(wk[r * KS + s]), LOAD(__local, src + q0 + r * p.W + s),
-                                 acc[s]);
-            }
-            vec y = b;
-#pragma unroll
-            for (int s = 0; s < KS; s++) {
-                const int16 c = col + (s - p.pad_l);
-                y += select((vec)(0.0f), acc[s], c >= 0 && c < p.W);
-            }
-            if (p.activation == 1)
-                y = fmax(y, (vec)(0.0f));
-            if (q0 + VW <= P)
-                STORE(__global, o + q0, y);
-            else
-                STORE_FIRST(__global, o + q0, y, P - q0);
-            col += step;
-            col = select(col, col - p.W, col >= p.W);
-        }
-    }
+        for (int s = 0; s < KS; s++)
+            off[r * KS + s] = VW + r * p.W + dj[s];
+    flat_outputs(wt, bias, out, p, stage, plane_floats, off, dj, p.W, nk0, nk_end);
 }
 #endif
 
@@ -338,7 +359,7 @@ static int half_floor(const int v)
 /* Stride 2: the input plane as its four parities, phase (py, px) holding inputs (2i + py,
  * 2j + px) in rows of OW. Tap (r, s) of output (oy, ox) reads input (2 oy + a, 2 ox + b),
  * a = r - pad_t, b = s - pad_l: phase (a & 1, b & 1) at (oy + floor(a / 2), ox + floor(b / 2)),
- * so that each phase is run flat as in depthwise_planes. A phase holds the rows i from
+ * so that the outputs run flat over the phases. A phase holds the rows i from
  * DI0 = floor(-pad_t / 2) on, OH + DI1 - DI0 of them (DI1 = floor((R - 1 - pad_t) / 2)), after
  * a vector of margin and before two. Inputs outside the plane, and columns j >= OW, are zeros
  * or never read unmasked: the host takes this path only where 2 OW >= W and 2 OH >= H. */
@@ -405,45 +426,7 @@ static void depthwise_phases(__global const float *restrict in, __global const f
         for (int s = 0; s < KS; s++)
             off[r * KS + s] = (2 * ((r - p.pad_t) & 1) + ((s - p.pad_l) & 1)) * phase_floats +
                               VW + (half_floor(r - p.pad_t) - di0) * p.OW + dj[s];
-    const int P = p.OH * p.OW;
-    const int16 col0 = LANES % p.OW;
-    const int step = VW % p.OW;
-    for (int nk = nk0; nk < nk_end; nk++) {
-        const int k = nk % p.K, n = nk / p.K;
-        __local const float *src = stage + (size_t)(nk - nk0) * 4 * phase_floats;
-        float wk[KR * KS];
-#pragma unroll
-        for (int rs = 0; rs < KR * KS; rs++)
-            wk[rs] = wt[(size_t)k * KR * KS + (p.flip ? KR * KS - 1 - rs : rs)];
-        const vec b = (vec)(p.has_bias ? bias[k] : 0.0f);
-        __global float *o = out + (size_t)(n * p.K + k) * P;
-        int16 col = col0;
-        for (int q0 = 0; q0 < P; q0 += VW) {
-            vec acc[KS];
-#pragma unroll
-            for (int s = 0; s < KS; s++) {
-                acc[s] = (vec)(0.0f);
-#pragma unroll
-                for (int r = 0; r < KR; r++)
-                    acc[s] = fma((vec)(wk[r * KS + s]), LOAD(__local, src + q0 + off[r * KS + s]),
-                                 acc[s]);
-            }
-            vec y = b;
-#pragma unroll
-            for (int s = 0; s < KS; s++) {
-                const int16 c = col + dj[s];
-                y += select((vec)(0.0f), acc[s], c >= 0 && c < p.OW);
-            }
-            if (p.activation == 1)
-                y = fmax(y, (vec)(0.0f));
-            if (q0 + VW <= P)
-                STORE(__global, o + q0, y);
-            else
-                STORE_FIRST(__global, o + q0, y, P - q0);
-            col += step;
-            col = select(col, col - p.OW, col >= p.OW);
-        }
-    }
+    flat_outputs(wt, bias, out, p, stage, 4 * phase_floats, off, dj, p.OW, nk0, nk_end);
 }
 #endif
 
