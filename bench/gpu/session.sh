@@ -4,7 +4,8 @@
 # A whole GPU session in one call of a lent machine (whose time is short and whose disk is lost
 # after it), every output packed into TARBALL (.tgz) even when a step fails or runs out of time:
 #   1. bench/gpu/run.sh (probe, build, ctest on the GPU, cuDNN baseline + cnnbench), batch 32
-#      first: resnet50:32, vgg16:32, then resnet50:1, vgg16:1, deepbench while the budget lasts
+#      first: resnet50:32, vgg16:32, then resnet50:1, vgg16:1, deepbench, mobilenet_v2:32 while
+#      the budget lasts
 #   2. the pooling suite at batch 32 (its % of the copy roofline)
 #   3. ResNet-50 and VGG-16 at batch 32 in find mode (every algorithm timed, the fastest kept)
 #      against the same cuDNN baseline files: how far the rules of step 1 are from the best
@@ -45,7 +46,7 @@ trap pack EXIT
 # 1. The prepared run.
 "$ROOT/bench/gpu/run.sh" "$WORK/run" --device "$DEVICE" --budget $((BUDGET * 60 / 100)) \
   --tests-timeout "$TESTS_TIMEOUT" --run-timeout 90 \
-  --runs resnet50:32,vgg16:32,resnet50:1,vgg16:1,deepbench
+  --runs resnet50:32,vgg16:32,resnet50:1,vgg16:1,deepbench,mobilenet_v2:32
 echo "run.sh: exit $?"
 # shellcheck disable=SC1091 # written by run.sh
 [[ -f $WORK/run/env.sh ]] && source "$WORK/run/env.sh"
