@@ -94,6 +94,19 @@ typedef vec __attribute__((aligned(4))) vec_unaligned;
     } while (0)
 #endif
 
+#if VW == 16
+/* The even or odd lanes (e = 0 or 1) of two vectors: one two-source permute (clang's builtin;
+ * OpenCL's swizzles compile to 128-bit inserts on PoCL). */
+#ifdef __clang__
+#define LANES_2(lo, hi, e)                                                                    \
+    __builtin_shufflevector(lo, hi, e, 2 + e, 4 + e, 6 + e, 8 + e, 10 + e, 12 + e, 14 + e,   \
+                            16 + e, 18 + e, 20 + e, 22 + e, 24 + e, 26 + e, 28 + e, 30 + e)
+#else
+#define LANES_2(lo, hi, e)                                                                    \
+    shuffle2(lo, hi, (uint16)(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) + (e))
+#endif
+#endif
+
 typedef struct {
     int C, K, H, W, OH, OW;
     int XW;                   /* staged row width: the tiles' columns, padding included */
@@ -199,14 +212,8 @@ static void depthwise_rows(__global const float *restrict in, __global const flo
 #if STRIDE == 1
                         const vec xv = LOAD(__local, xs + v * VW);
 #elif STRIDE == 2 && VW == 16
-                        const vec lo = LOAD(__local, xs + 2 * v * VW);
-                        const vec hi = LOAD(__local, xs + 2 * v * VW + VW);
-#ifdef __clang__ /* one two-source permute; the swizzles compile to 128-bit inserts */
-                        const vec xv = __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14,
-                                                               16, 18, 20, 22, 24, 26, 28, 30);
-#else
-                        const vec xv = (vec)(lo.even, hi.even);
-#endif
+                        const vec xv = LANES_2(LOAD(__local, xs + 2 * v * VW),
+                                               LOAD(__local, xs + 2 * v * VW + VW), 0);
 #else
                         float lane[VW];
                         for (int l = 0; l < VW; l++)
@@ -340,16 +347,6 @@ static void depthwise_planes(__global const float *restrict in, __global const f
 #endif
 
 #if FLAT_PLANE == 2
-/* The even or odd lanes (e = 0 or 1) of two vectors: one two-source permute (clang's builtin;
- * OpenCL's swizzles compile to 128-bit inserts on PoCL). */
-#ifdef __clang__
-#define LANES_2(lo, hi, e)                                                                    \
-    __builtin_shufflevector(lo, hi, e, 2 + e, 4 + e, 6 + e, 8 + e, 10 + e, 12 + e, 14 + e,   \
-                            16 + e, 18 + e, 20 + e, 22 + e, 24 + e, 26 + e, 28 + e, 30 + e)
-#else
-#define LANES_2(lo, hi, e) shuffle2(lo, hi, 2 * convert_uint16(LANES) + (e))
-#endif
-
 /* floor(v / 2) for any sign. */
 static int half_floor(const int v)
 {
