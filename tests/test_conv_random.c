@@ -437,10 +437,10 @@ static int random_problems(cnn_context *ctx)
      * reductions, outputs 32 wide and more) with a partial last tile, dilation, stride along y,
      * groups and batch; depthwise with strides 2 (every other lane) and 3 (gathered lanes),
      * dilation and a channel multiplier, and its flat planes ("same" padding at stride 1: 7x7
-     * with a last vector of one output, asymmetric padding of an even-sized kernel with a
-     * multiplier, a plane shorter than a vector, 5x5 taps on rows longer than a vector) and
-     * their four parities at stride 2 (7x7 outputs, odd sizes with a multiplier, an even-sized
-     * kernel with asymmetric padding, rows of several chunks). */
+     * with a last vector of one output, asymmetric padding with a multiplier, a plane shorter
+     * than a vector, 5x5 taps on rows longer than a vector, 7x7 taps) and their four parities
+     * at stride 2 (7x7 outputs, odd sizes with a multiplier and asymmetric padding, asymmetric
+     * padding again, rows of several chunks). */
     static const int64_t fixed[][18] = {
         /* n, c, h, w, k, groups, r, s, stride h, w, dilation h, w, pad t, b, l, r, flip, algo */
         {1, 3, 24, 24, 17, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, CNN_CONV2D_ALGO_AUTO},
@@ -467,12 +467,13 @@ static int random_problems(cnn_context *ctx)
         {2, 8, 20, 70, 16, 8, 5, 3, 1, 3, 1, 2, 2, 2, 0, 3, 1, CNN_CONV2D_ALGO_DEPTHWISE},
         {1, 16, 9, 40, 16, 16, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 0, CNN_CONV2D_ALGO_DEPTHWISE},
         {2, 20, 7, 7, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, CNN_CONV2D_ALGO_DEPTHWISE},
-        {1, 6, 14, 13, 12, 6, 4, 2, 1, 1, 1, 1, 1, 2, 0, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
+        {1, 6, 14, 13, 12, 6, 3, 3, 1, 1, 1, 1, 0, 2, 2, 0, 0, CNN_CONV2D_ALGO_DEPTHWISE},
         {3, 5, 3, 4, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
         {1, 9, 30, 33, 9, 9, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, CNN_CONV2D_ALGO_DEPTHWISE},
         {1, 16, 14, 14, 16, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
-        {2, 6, 15, 13, 12, 6, 5, 3, 2, 2, 1, 1, 2, 2, 1, 1, 1, CNN_CONV2D_ALGO_DEPTHWISE},
-        {1, 8, 20, 37, 8, 8, 4, 4, 2, 2, 1, 1, 1, 2, 2, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
+        {2, 6, 15, 13, 12, 6, 5, 5, 2, 2, 1, 1, 2, 2, 1, 3, 1, CNN_CONV2D_ALGO_DEPTHWISE},
+        {1, 8, 20, 37, 8, 8, 3, 3, 2, 2, 1, 1, 1, 2, 2, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
+        {1, 5, 11, 9, 5, 5, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 0, CNN_CONV2D_ALGO_DEPTHWISE},
         {1, 4, 70, 66, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
     };
     const int fixed_count = (int)(sizeof fixed / sizeof fixed[0]);
