@@ -58,7 +58,8 @@ typedef vec __attribute__((aligned(4))) vec_unaligned;
 #define STORE(AS, p, v) VSTORE(v, 0, (AS float *)(p))
 #endif
 
-/* The first n lanes of v (n < VW) to d, in pieces of 8, 4, 2 and 1 (short rows: 7x7 maps). */
+/* The first n lanes of v (n < VW) to d, in pieces of 8, 4, 2 and 1: a row's or a plane's last
+ * vector. */
 #if VW == 16
 #define STORE_FIRST(AS, d, v, n)                                                              \
     do {                                                                                      \

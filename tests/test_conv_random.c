@@ -433,8 +433,9 @@ static int random_problems(cnn_context *ctx)
      * maps of 8 tiles a row or fewer, several tile rows per vector (7 tiles a row: 14 lanes; 5:
      * 15 lanes in pieces of 8, 4, 2 and 1; a last group of fewer rows), and its fused kernel
      * (maps of 14 tiles and 63 a row: a padded copy, and guarded loads on every border; a
-     * partial block of output channels; batch); the implicit GEMM's pixel vectors along output rows (short
-     * reductions, outputs 32 wide and more) with a partial last tile, dilation, stride along y,
+     * partial block of output channels; batch); the implicit GEMM's pixel vectors along output
+     * rows (short reductions, outputs 32 wide and more) with a partial last tile, dilation,
+     * stride along y,
      * groups and batch; depthwise with strides 2 (every other lane) and 3 (gathered lanes),
      * dilation and a channel multiplier, and its flat planes ("same" padding at stride 1: 7x7
      * with a last vector of one output, asymmetric padding with a multiplier, a plane shorter
