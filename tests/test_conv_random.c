@@ -425,23 +425,22 @@ static int random_problems(cnn_context *ctx)
             break;
         }
     }
-    /* Shapes that the random classes seldom reach, for the CPU kernels' special paths: 1x1
-     * stride-1 convolutions on planes of 512 pixels and more (partial channel blocks, a partial
-     * last tile of the plane, groups, batch); Winograd's strips of 16 tiles at the left border,
-     * inside and partial at the right, with asymmetric padding, groups, batch, flip, maps that
-     * are not multiples of the 4x4 tiles and a map smaller than one tile; the transforms for
-     * maps of 8 tiles a row or fewer, several tile rows per vector (7 tiles a row: 14 lanes; 5:
-     * 15 lanes in pieces of 8, 4, 2 and 1; a last group of fewer rows), and its fused kernel
-     * (maps of 14 tiles and 63 a row: a padded copy, and guarded loads on every border; a
-     * partial block of output channels; batch); the implicit GEMM's pixel vectors along output
-     * rows (short reductions, outputs 32 wide and more) with a partial last tile, dilation,
-     * stride along y,
-     * groups and batch; depthwise with strides 2 (every other lane) and 3 (gathered lanes),
-     * dilation and a channel multiplier, and its flat planes ("same" padding at stride 1: 7x7
-     * with a last vector of one output, asymmetric padding with a multiplier, a plane shorter
-     * than a vector, 5x5 taps on rows longer than a vector, 7x7 taps) and their four parities
-     * at stride 2 (7x7 outputs, odd sizes with a multiplier and asymmetric padding, asymmetric
-     * padding again, rows of several chunks). */
+    /* Shapes that the random classes seldom reach, for the CPU kernels' special paths: 1x1 stride-1
+     * convolutions on planes of 512 pixels and more (partial channel blocks, a partial last tile of
+     * the plane, groups, batch); Winograd's strips of 16 tiles at the left border, inside and
+     * partial at the right, with asymmetric padding, groups, batch, flip, maps that are not
+     * multiples of the 4x4 tiles and a map smaller than one tile; the transforms for maps of 8
+     * tiles a row or fewer, several tile rows per vector (7 tiles a row: 14 lanes; 5: 15 lanes in
+     * pieces of 8, 4, 2 and 1; a last group of fewer rows), and its fused kernel (maps of 14 tiles
+     * and 63 a row: a padded copy, and guarded loads on every border; a partial block of output
+     * channels; batch); the implicit GEMM's pixel vectors along output rows (short reductions,
+     * outputs 32 wide and more) with a partial last tile, dilation, stride along y, groups and
+     * batch; depthwise with strides 2 (every other lane) and 3 (gathered lanes), dilation and a
+     * channel multiplier, and its flat planes ("same" padding at stride 1: 7x7 with a last vector
+     * of one output, asymmetric padding with a multiplier, a plane shorter than a vector, 5x5 taps
+     * on rows longer than a vector, 7x7 taps) and their four parities at stride 2 (7x7 outputs, odd
+     * sizes with a multiplier and asymmetric padding, asymmetric padding again, rows of several
+     * chunks). */
     static const int64_t fixed[][18] = {
         /* n, c, h, w, k, groups, r, s, stride h, w, dilation h, w, pad t, b, l, r, flip, algo */
         {1, 3, 24, 24, 17, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, CNN_CONV2D_ALGO_AUTO},
