@@ -17,6 +17,11 @@ typedef struct dw_shape {
  * stays small, few enough that a layer still has work-items for every core. */
 #define DW_WORK_PER_ITEM 16384
 
+/* The flat paths' staged input per work-item, in floats, beyond which a plane is cut into bands
+ * of rows: 16 KB, well inside the L1 while it is read nine times (measured: 112x112 planes 12%
+ * faster in bands than whole, at 50 KB; bands of 8 KB or 32 KB no better). */
+#define DW_FLAT_BAND_FLOATS 4096
+
 typedef struct dw_state {
     cl_kernel kernel;
     dw_shape shape;
@@ -62,37 +67,53 @@ static int flat_plane_mode(const cnn_conv2d_desc *d, int vw, int taps_fixed)
     return 0;
 }
 
-/* Local memory for one output plane, in floats: PLANE_FLOATS, or four PHASE_FLOATS, in the
- * kernel. */
-static int64_t flat_plane_floats(const cnn_conv2d_desc *d, int vw, int mode)
+/* Local memory for a band of `rows` output rows of one plane, in floats: BAND_FLOATS, or four
+ * PHASE_FLOATS, in the kernel. */
+static int64_t flat_band_floats(const cnn_conv2d_desc *d, int vw, int mode, int64_t rows)
 {
     if (mode == 1)
-        return (vw + (d->h + d->r - 1) * d->w + 3 * vw - 1) / vw * vw;
-    const int64_t rows =
-        d->oh + half_floor(d->r - 1 - d->pad_top) - half_floor(-d->pad_top);
-    return 4 * ((vw + rows * d->ow + 3 * vw - 1) / vw * vw);
+        return (vw + (rows + d->r - 1) * d->w + 3 * vw - 1) / vw * vw;
+    const int64_t phase_rows =
+        rows + half_floor(d->r - 1 - d->pad_top) - half_floor(-d->pad_top);
+    return 4 * ((vw + phase_rows * d->ow + 3 * vw - 1) / vw * vw);
 }
 
-/* Whole planes per work-item, for about work_per_item multiply-adds each; 0 when one plane
- * does not fit the local memory. */
+/* Whole planes per work-item, for about work_per_item multiply-adds each, where a plane's staged
+ * input fits DW_FLAT_BAND_FLOATS; else one band of as many output rows as fit it. 0 when one
+ * output row's does not fit the local memory. */
 static int layout_flat(dw_layout *l, const cnn_conv2d_desc *d, int vw, int mode,
                        int64_t work_per_item, int64_t local_budget)
 {
-    const int64_t plane_floats = flat_plane_floats(d, vw, mode);
-    if (plane_floats > local_budget / 4)
+    const int64_t limit = local_budget / 4;
+    int64_t rows = d->oh, planes = 1;
+    if (flat_band_floats(d, vw, mode, rows) > DW_FLAT_BAND_FLOATS) {
+        /* Bands: the most rows whose staged input fits (one at least). */
+        int64_t lo = 1, hi = d->oh;
+        while (lo < hi) {
+            const int64_t mid = lo + (hi - lo + 1) / 2;
+            if (flat_band_floats(d, vw, mode, mid) <= DW_FLAT_BAND_FLOATS)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        rows = lo;
+    } else {
+        const int64_t plane_work = d->oh * d->ow * d->r * d->s;
+        planes = work_per_item / (plane_work > 0 ? plane_work : 1);
+        if (planes < 1)
+            planes = 1;
+        if (planes > d->n * d->k)
+            planes = d->n * d->k;
+    }
+    const int64_t band_floats = flat_band_floats(d, vw, mode, rows);
+    if (band_floats > limit)
         return 0;
-    const int64_t plane_work = d->oh * d->ow * d->r * d->s;
-    int64_t planes = work_per_item / (plane_work > 0 ? plane_work : 1);
-    if (planes < 1)
-        planes = 1;
-    if (planes > d->n * d->k)
-        planes = d->n * d->k;
-    if (planes > local_budget / 4 / plane_floats)
-        planes = local_budget / 4 / plane_floats;
+    if (planes > limit / band_floats)
+        planes = limit / band_floats;
     l->flat = mode;
     l->planes_per_item = planes;
-    l->rows_per_item = d->oh;
-    l->staged = planes * plane_floats * 4;
+    l->rows_per_item = rows;
+    l->staged = planes * band_floats * 4;
     return 1;
 }
 

@@ -251,17 +251,20 @@ static void depthwise_rows(__global const float *restrict in, __global const flo
 /* The lanes' indices, for the running column of the outputs q0 + lane. */
 #define LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 
-/* Output planes [nk0, nk_end) (rows of `width`), from their inputs staged item_floats apart:
- * vector q0's tap (r, s) is one load at q0 + off[r KS + s]. Its lanes whose output column
- * shifted by dj[s] leaves the row read a neighbouring row, so the sums are kept per kernel
- * column s and masked by a running column index before they are added. */
+/* Output rows [oy0, oy_end) of planes [nk0, nk_end), from their inputs staged item_floats
+ * apart: vector q0's tap (r, s) is one load at q0 + roff[r] + coff[s], q0 counted from row oy0
+ * (offsets by row and by column rather than per tap: nine per-tap offsets did not stay in
+ * registers, and the 112x112 and 56x56 maps took 8-10% longer).
+ * Its lanes whose output column shifted by dj[s] leaves the row read a neighbouring row, so the
+ * sums are kept per kernel column s and masked by a running column index before they are
+ * added. */
 static void flat_outputs(__global const float *restrict wt, __global const float *restrict bias,
                          __global float *restrict out, const dw_shape p,
                          __local const float *restrict stage, const int item_floats,
-                         const int *off, const int *dj, const int width, const int nk0,
-                         const int nk_end)
+                         const int *roff, const int *coff, const int *dj, const int oy0,
+                         const int oy_end, const int nk0, const int nk_end)
 {
-    const int P = p.OH * p.OW;
+    const int width = p.OW, P = (oy_end - oy0) * width;
     const int16 col0 = LANES % width;
     const int step = VW % width;
     for (int nk = nk0; nk < nk_end; nk++) {
@@ -272,7 +275,7 @@ static void flat_outputs(__global const float *restrict wt, __global const float
         for (int rs = 0; rs < KR * KS; rs++)
             wk[rs] = wt[(size_t)k * KR * KS + (p.flip ? KR * KS - 1 - rs : rs)];
         const vec b = (vec)(p.has_bias ? bias[k] : 0.0f);
-        __global float *o = out + (size_t)(n * p.K + k) * P;
+        __global float *o = out + ((size_t)(n * p.K + k) * p.OH + oy0) * p.OW;
         int16 col = col0;
         for (int q0 = 0; q0 < P; q0 += VW) {
             vec acc[KS];
@@ -281,8 +284,8 @@ static void flat_outputs(__global const float *restrict wt, __global const float
                 acc[s] = (vec)(0.0f);
 #pragma unroll
                 for (int r = 0; r < KR; r++)
-                    acc[s] = fma((vec)(wk[r * KS + s]), LOAD(__local, src + q0 + off[r * KS + s]),
-                                 acc[s]);
+                    acc[s] = fma((vec)(wk[r * KS + s]),
+                                 LOAD(__local, src + q0 + roff[r] + coff[s]), acc[s]);
             }
             vec y = b;
 #pragma unroll
@@ -304,26 +307,32 @@ static void flat_outputs(__global const float *restrict wt, __global const float
 #endif
 
 #if FLAT_PLANE == 1
-/* A staged plane: VW zeros, pad_t zero rows, the H input rows, the bottom zero rows, then two
- * vectors of zeros or more (whole vectors): output pixel q's tap (r, s) is at q + r W + s -
- * pad_l from the first zero row's start. Host: cl_conv2d_depthwise.c computes the same size. */
-#define PLANE_FLOATS(p) ((VW + ((p).H + (p).R - 1) * (p).W + 3 * VW - 1) / VW * VW)
+/* A staged band of rows_per_item output rows (a whole plane, or a band of a large one): VW
+ * zeros, the input rows its taps read (zeros outside the input), then two vectors of zeros or
+ * more (whole vectors): output pixel q's tap (r, s) is at q + r W + s - pad_l from the first
+ * row's start. Host: cl_conv2d_depthwise.c computes the same size. */
+#define BAND_FLOATS(p) ((VW + ((p).rows_per_item + (p).R - 1) * (p).W + 3 * VW - 1) / VW * VW)
 
-/* Output planes [nk0, nk_end) whole: every plane staged first (a plane's loads right after its
- * stores would wait for them), then each run flat. */
+/* Output rows [oy0, oy_end) of planes [nk0, nk_end): every plane's band staged first (a band's
+ * loads right after its stores would wait for them), then each run flat. */
 static void depthwise_planes(__global const float *restrict in, __global const float *restrict wt,
                              __global const float *restrict bias, __global float *restrict out,
-                             const dw_shape p, __local float *restrict stage, const int nk0,
-                             const int nk_end)
+                             const dw_shape p, __local float *restrict stage, const int oy0,
+                             const int oy_end, const int nk0, const int nk_end)
 {
-    const int P = p.H * p.W, plane_floats = PLANE_FLOATS(p);
+    const int band_floats = BAND_FLOATS(p);
+    /* The input rows [iy0, iy1) the band reads, of which [lo, hi) are inside the input. */
+    const int iy0 = oy0 - p.pad_t, iy1 = oy_end - 1 - p.pad_t + p.R;
+    const int lo = max(iy0, 0), hi = min(iy1, p.H);
+    const int P = (hi - lo) * p.W;
     for (int nk = nk0; nk < nk_end; nk++) {
         const int k = nk % p.K, n = nk / p.K;
-        __global const float *x = in + (size_t)(n * p.C + k / p.Kg) * P;
-        __local float *dst = stage + (size_t)(nk - nk0) * plane_floats;
-        for (int q = 0; q < plane_floats; q += VW)
+        __global const float *x =
+            in + (size_t)(n * p.C + k / p.Kg) * p.H * p.W + (size_t)max(lo, 0) * p.W;
+        __local float *dst = stage + (size_t)(nk - nk0) * band_floats;
+        for (int q = 0; q < band_floats; q += VW)
             STORE(__local, dst + q, (vec)(0.0f));
-        __local float *d = dst + VW + p.pad_t * p.W;
+        __local float *d = dst + VW + (lo - iy0) * p.W;
         int i = 0;
         for (; i + VW <= P; i += VW)
             STORE(__local, d + i, LOAD(__global, x + i));
@@ -333,17 +342,17 @@ static void depthwise_planes(__global const float *restrict in, __global const f
             for (; i < P; i++)
                 d[i] = x[i];
     }
-    /* Tap (r, s) of output q at q + r W + s - pad_l past the plane's margin. */
-    int off[KR * KS], dj[KS];
-#pragma unroll
-    for (int s = 0; s < KS; s++)
-        dj[s] = s - p.pad_l;
+    /* Tap (r, s) of output q at q + r W + s - pad_l past the band's margin. */
+    int roff[KR], coff[KS], dj[KS];
 #pragma unroll
     for (int r = 0; r < KR; r++)
+        roff[r] = VW - p.pad_l + r * p.W;
 #pragma unroll
-        for (int s = 0; s < KS; s++)
-            off[r * KS + s] = VW + r * p.W + dj[s];
-    flat_outputs(wt, bias, out, p, stage, plane_floats, off, dj, p.W, nk0, nk_end);
+    for (int s = 0; s < KS; s++) {
+        coff[s] = s;
+        dj[s] = s - p.pad_l;
+    }
+    flat_outputs(wt, bias, out, p, stage, band_floats, roff, coff, dj, oy0, oy_end, nk0, nk_end);
 }
 #endif
 
@@ -357,19 +366,22 @@ static int half_floor(const int v)
 /* Stride 2: the input plane as its four parities, phase (py, px) holding inputs (2i + py,
  * 2j + px) in rows of OW. Tap (r, s) of output (oy, ox) reads input (2 oy + a, 2 ox + b),
  * a = r - pad_t, b = s - pad_l: phase (a & 1, b & 1) at (oy + floor(a / 2), ox + floor(b / 2)),
- * so that the outputs run flat over the phases. A phase holds the rows i from
- * DI0 = floor(-pad_t / 2) on, OH + DI1 - DI0 of them (DI1 = floor((R - 1 - pad_t) / 2)), after
- * a vector of margin and before two. Inputs outside the plane, and columns j >= OW, are zeros
- * or never read unmasked: the host takes this path only where 2 OW >= W and 2 OH >= H. */
-#define PHASE_ROWS(p) ((p).OH + half_floor((p).R - 1 - (p).pad_t) - half_floor(-(p).pad_t))
+ * so that the outputs run flat over the phases. For output rows [oy0, oy0 + rows_per_item), a
+ * phase holds the rows i from oy0 + DI0 on, DI0 = floor(-pad_t / 2), rows_per_item + DI1 - DI0
+ * of them (DI1 = floor((R - 1 - pad_t) / 2)), after a vector of margin and before two. Inputs
+ * outside the plane, and columns j >= OW, are zeros or never read unmasked: the host takes this
+ * path only where 2 OW >= W and 2 OH >= H. */
+#define PHASE_ROWS(p)                                                                          \
+    ((p).rows_per_item + half_floor((p).R - 1 - (p).pad_t) - half_floor(-(p).pad_t))
 #define PHASE_FLOATS(p) ((VW + PHASE_ROWS(p) * (p).OW + 3 * VW - 1) / VW * VW)
 
 static void depthwise_phases(__global const float *restrict in, __global const float *restrict wt,
                              __global const float *restrict bias, __global float *restrict out,
-                             const dw_shape p, __local float *restrict stage, const int nk0,
-                             const int nk_end)
+                             const dw_shape p, __local float *restrict stage, const int oy0,
+                             const int oy_end, const int nk0, const int nk_end)
 {
-    const int rows = PHASE_ROWS(p), phase_floats = PHASE_FLOATS(p);
+    const int rows = PHASE_ROWS(p) - (p.rows_per_item - (oy_end - oy0));
+    const int phase_floats = PHASE_FLOATS(p);
     const int di0 = half_floor(-p.pad_t);
     const int HW = p.H * p.W;
     for (int nk = nk0; nk < nk_end; nk++) {
@@ -386,7 +398,7 @@ static void depthwise_phases(__global const float *restrict in, __global const f
         const size_t left = (size_t)(p.planes / p.K) * p.C * HW - (size_t)(x - in);
         for (int t = 0; t < rows; t++) {
             for (int py = 0; py < 2; py++) {
-                const int iy = 2 * (t + di0) + py;
+                const int iy = 2 * (oy0 + t + di0) + py;
                 if (iy < 0 || iy >= p.H)
                     continue;
                 __local float *even = dst + (2 * py) * phase_floats + VW + t * p.OW;
@@ -413,18 +425,20 @@ static void depthwise_phases(__global const float *restrict in, __global const f
             }
         }
     }
-    /* Each tap's offset in the staged phases and its column shift. */
-    int off[KR * KS], dj[KS];
-#pragma unroll
-    for (int s = 0; s < KS; s++)
-        dj[s] = half_floor(s - p.pad_l);
+    /* Tap (r, s): its phase's row (py = (r - pad_t) & 1) and row shift, then its phase's column
+     * (px = (s - pad_l) & 1) and column shift. */
+    int roff[KR], coff[KS], dj[KS];
 #pragma unroll
     for (int r = 0; r < KR; r++)
+        roff[r] = 2 * ((r - p.pad_t) & 1) * phase_floats + VW +
+                  (half_floor(r - p.pad_t) - di0) * p.OW;
 #pragma unroll
-        for (int s = 0; s < KS; s++)
-            off[r * KS + s] = (2 * ((r - p.pad_t) & 1) + ((s - p.pad_l) & 1)) * phase_floats +
-                              VW + (half_floor(r - p.pad_t) - di0) * p.OW + dj[s];
-    flat_outputs(wt, bias, out, p, stage, 4 * phase_floats, off, dj, p.OW, nk0, nk_end);
+    for (int s = 0; s < KS; s++) {
+        dj[s] = half_floor(s - p.pad_l);
+        coff[s] = ((s - p.pad_l) & 1) * phase_floats + dj[s];
+    }
+    flat_outputs(wt, bias, out, p, stage, 4 * phase_floats, roff, coff, dj, oy0, oy_end, nk0,
+                 nk_end);
 }
 #endif
 
@@ -435,13 +449,13 @@ void conv2d_depthwise(__global const float *restrict in, __global const float *r
 {
     const int nk0 = get_global_id(1) * p.planes_per_item;
     const int nk_end = min(nk0 + p.planes_per_item, p.planes);
-#if FLAT_PLANE == 1
-    depthwise_planes(in, wt, bias, out, p, stage, nk0, nk_end);
-#elif FLAT_PLANE == 2
-    depthwise_phases(in, wt, bias, out, p, stage, nk0, nk_end);
-#else
     const int oy0 = get_global_id(0) * p.rows_per_item;
     const int oy_end = min(oy0 + p.rows_per_item, p.OH);
+#if FLAT_PLANE == 1
+    depthwise_planes(in, wt, bias, out, p, stage, oy0, oy_end, nk0, nk_end);
+#elif FLAT_PLANE == 2
+    depthwise_phases(in, wt, bias, out, p, stage, oy0, oy_end, nk0, nk_end);
+#else
     for (int nk = nk0; nk < nk_end; nk++)
         depthwise_rows(in, wt, bias, out, p, stage, oy0, oy_end, nk);
 #endif

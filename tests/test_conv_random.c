@@ -438,9 +438,9 @@ static int random_problems(cnn_context *ctx)
      * batch; depthwise with strides 2 (every other lane) and 3 (gathered lanes), dilation and a
      * channel multiplier, and its flat planes ("same" padding at stride 1: 7x7 with a last vector
      * of one output, asymmetric padding with a multiplier, a plane shorter than a vector, 5x5 taps
-     * on rows longer than a vector, 7x7 taps) and their four parities at stride 2 (7x7 outputs, odd
-     * sizes with a multiplier and asymmetric padding, asymmetric padding again, rows of several
-     * chunks). */
+     * on rows longer than a vector, 7x7 taps, planes cut into bands of rows with a partial last
+     * band) and their four parities at stride 2 (7x7 outputs, odd sizes with a multiplier and
+     * asymmetric padding, asymmetric padding again, rows of several chunks, in bands). */
     static const int64_t fixed[][18] = {
         /* n, c, h, w, k, groups, r, s, stride h, w, dilation h, w, pad t, b, l, r, flip, algo */
         {1, 3, 24, 24, 17, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, CNN_CONV2D_ALGO_AUTO},
@@ -474,6 +474,8 @@ static int random_problems(cnn_context *ctx)
         {2, 6, 15, 13, 12, 6, 5, 5, 2, 2, 1, 1, 2, 2, 1, 3, 1, CNN_CONV2D_ALGO_DEPTHWISE},
         {1, 8, 20, 37, 8, 8, 3, 3, 2, 2, 1, 1, 1, 2, 2, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
         {1, 5, 11, 9, 5, 5, 7, 7, 1, 1, 1, 1, 3, 3, 3, 3, 0, CNN_CONV2D_ALGO_DEPTHWISE},
+        {1, 3, 80, 70, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
+        {2, 2, 100, 45, 4, 2, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, CNN_CONV2D_ALGO_DEPTHWISE},
         {1, 4, 70, 66, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_DEPTHWISE},
     };
     const int fixed_count = (int)(sizeof fixed / sizeof fixed[0]);
