@@ -85,6 +85,8 @@ static int layout_flat(dw_layout *l, const cnn_conv2d_desc *d, int vw, int mode,
                        int64_t work_per_item, int64_t local_budget)
 {
     const int64_t limit = local_budget / 4;
+    if (d->w > limit || d->ow > limit || d->r > limit)
+        return 0; /* (not one row would fit; this also keeps the sizes below far from overflow) */
     int64_t rows = d->oh, planes = 1;
     if (flat_band_floats(d, vw, mode, rows) > DW_FLAT_BAND_FLOATS) {
         /* Bands: the most rows whose staged input fits (one at least). */
