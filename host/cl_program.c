@@ -197,25 +197,34 @@ static void store_in_cache(cnn_cl_programs *ps, cl_program p, const char *key)
     free(bin);
 }
 
+/* Prepended to every kernel source: the vector accesses and permutes the kernels share. */
+#define KERNEL_PRELUDE "vector_access.clh"
+
 static cnn_status build(cnn_cl_programs *ps, cnn_context *ctx, const char *source_name,
                         const char *options, cl_program *out)
 {
-    char *text = NULL;
-    size_t len = 0;
-    cnn_status s = load_source(ctx, source_name, &text, &len);
-    if (s != CNN_SUCCESS)
+    char *prelude = NULL, *text = NULL;
+    size_t prelude_len = 0, len = 0;
+    cnn_status s = load_source(ctx, KERNEL_PRELUDE, &prelude, &prelude_len);
+    if (s == CNN_SUCCESS)
+        s = load_source(ctx, source_name, &text, &len);
+    if (s != CNN_SUCCESS) {
+        free(prelude);
         return s;
-    /* The key names everything that changes the binary: library version, source, options,
+    }
+    /* The key names everything that changes the binary: library version, sources, options,
      * device and driver. */
     size_t key_size = strlen(ps->device_key) + strlen(options) + strlen(source_name) + 128;
     char *key = cnn_malloc(key_size);
     if (!key) {
+        free(prelude);
         free(text);
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "program key: out of memory");
     }
+    const uint64_t digest =
+        cnn_fnv1a64(cnn_fnv1a64(CNN_FNV_OFFSET, prelude, prelude_len), text, len);
     snprintf(key, key_size, "cnncl %s|%s|%016llx|%s|%s", cnn_version(), source_name,
-             (unsigned long long)cnn_fnv1a64(CNN_FNV_OFFSET, text, len), options,
-             ps->device_key);
+             (unsigned long long)digest, options, ps->device_key);
 
     double t0 = now_ms();
     cl_program p = build_from_cache(ps, key);
@@ -224,8 +233,9 @@ static cnn_status build(cnn_cl_programs *ps, cnn_context *ctx, const char *sourc
                 source_name, options, now_ms() - t0);
     } else {
         cl_int err;
-        const char *srcs[1] = {text};
-        p = cnn_cl_create_program_with_source(ps->context, 1, srcs, &len, &err);
+        const char *srcs[2] = {prelude, text};
+        const size_t lens[2] = {prelude_len, len};
+        p = cnn_cl_create_program_with_source(ps->context, 2, srcs, lens, &err);
         if (err != CL_SUCCESS) {
             s = CNN_CL_FAIL(ctx, "clCreateProgramWithSource", err);
         } else if ((err = cnn_cl_build_program(p, 1, &ps->device, options)) !=
@@ -242,6 +252,7 @@ static cnn_status build(cnn_cl_programs *ps, cnn_context *ctx, const char *sourc
         }
     }
     free(key);
+    free(prelude);
     free(text);
     if (s == CNN_SUCCESS)
         *out = p;

@@ -48,43 +48,12 @@ typedef VEC(VW) vec;
 #define VLOAD(i, p) VOP_(vload, VW)(i, p)
 #define VSTORE(v, i, p) VOP_(vstore, VW)(v, i, p)
 /* LOAD(AS, p) / STORE(AS, p, v): a vector at any float-aligned address of address space AS, as
- * one access (clang lowers vloadn / vstoren as pieces: conv2d_winograd.cl). */
-#ifdef __clang__
-typedef vec __attribute__((aligned(4))) vec_unaligned;
-#define LOAD(AS, p) (*(AS const vec_unaligned *)(p))
-#define STORE(AS, p, v) (*(AS vec_unaligned *)(p) = (v))
-#else
-#define LOAD(AS, p) VLOAD(0, (AS const float *)(p))
-#define STORE(AS, p, v) VSTORE(v, 0, (AS float *)(p))
-#endif
-
-/* The first n lanes of v (n < VW) to d, in pieces of 8, 4, 2 and 1: a row's or a plane's last
- * vector. */
+ * one access; STORE_FIRST, the first n lanes of v (n < VW) to d: a row's or a plane's last
+ * vector (vector_access.clh). */
+#define LOAD(AS, p) LOADU(VW, AS, p)
+#define STORE(AS, p, v) STOREU(VW, AS, p, v)
 #if VW == 16
-#define STORE_FIRST(AS, d, v, n)                                                              \
-    do {                                                                                      \
-        AS float *d_ = (d);                                                                   \
-        float8 r8_ = (v).lo;                                                                  \
-        if ((n) & 8) {                                                                        \
-            vstore8(r8_, 0, d_);                                                              \
-            d_ += 8;                                                                          \
-            r8_ = (v).hi;                                                                     \
-        }                                                                                     \
-        float4 r4_ = r8_.lo;                                                                  \
-        if ((n) & 4) {                                                                        \
-            vstore4(r4_, 0, d_);                                                              \
-            d_ += 4;                                                                          \
-            r4_ = r8_.hi;                                                                     \
-        }                                                                                     \
-        float2 r2_ = r4_.lo;                                                                  \
-        if ((n) & 2) {                                                                        \
-            vstore2(r2_, 0, d_);                                                              \
-            d_ += 2;                                                                          \
-            r2_ = r4_.hi;                                                                     \
-        }                                                                                     \
-        if ((n) & 1)                                                                          \
-            d_[0] = r2_.x;                                                                    \
-    } while (0)
+#define STORE_FIRST(AS, d, v, n) STORE_FIRST16(AS, d, v, n)
 #else
 #define STORE_FIRST(AS, d, v, n)                                                              \
     do {                                                                                      \
@@ -93,19 +62,6 @@ typedef vec __attribute__((aligned(4))) vec_unaligned;
         for (int i_ = 0; i_ < (n); i_++)                                                      \
             (d)[i_] = l_[i_];                                                                 \
     } while (0)
-#endif
-
-#if VW == 16
-/* The even or odd lanes (e = 0 or 1) of two vectors: one two-source permute (clang's builtin;
- * OpenCL's swizzles compile to 128-bit inserts on PoCL). */
-#ifdef __clang__
-#define LANES_2(lo, hi, e)                                                                    \
-    __builtin_shufflevector(lo, hi, e, 2 + e, 4 + e, 6 + e, 8 + e, 10 + e, 12 + e, 14 + e,   \
-                            16 + e, 18 + e, 20 + e, 22 + e, 24 + e, 26 + e, 28 + e, 30 + e)
-#else
-#define LANES_2(lo, hi, e)                                                                    \
-    shuffle2(lo, hi, (uint16)(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) + (e))
-#endif
 #endif
 
 typedef struct {
@@ -213,8 +169,8 @@ static void depthwise_rows(__global const float *restrict in, __global const flo
 #if STRIDE == 1
                         const vec xv = LOAD(__local, xs + v * VW);
 #elif STRIDE == 2 && VW == 16
-                        const vec xv = LANES_2(LOAD(__local, xs + 2 * v * VW),
-                                               LOAD(__local, xs + 2 * v * VW + VW), 0);
+                        const vec xv = EVEN_ODD16(LOAD(__local, xs + 2 * v * VW),
+                                                  LOAD(__local, xs + 2 * v * VW + VW), 0);
 #else
                         float lane[VW];
                         for (int l = 0; l < VW; l++)
@@ -419,8 +375,8 @@ static void depthwise_phases(__global const float *restrict in, __global const f
                     const int16 c = 2 * j0 + LANES;
                     lo = select((vec)(0.0f), lo, c < p.W);
                     hi = select((vec)(0.0f), hi, c + VW < p.W);
-                    STORE(__local, even + j0, LANES_2(lo, hi, 0));
-                    STORE(__local, odd + j0, LANES_2(lo, hi, 1));
+                    STORE(__local, even + j0, EVEN_ODD16(lo, hi, 0));
+                    STORE(__local, odd + j0, EVEN_ODD16(lo, hi, 1));
                 }
             }
         }

@@ -118,31 +118,8 @@ typedef struct {
 #endif
 
 #if VW == 16
-/* The first n lanes of v (n < 16) to p[0..n), in pieces of 8, 4, 2 and 1. */
-#define STORE_FIRST(v, p, n)                                                                  \
-    do {                                                                                      \
-        __global float *d_ = (p);                                                             \
-        float8 r8_ = (v).lo;                                                                  \
-        if ((n) & 8) {                                                                        \
-            vstore8((v).lo, 0, d_);                                                           \
-            d_ += 8;                                                                          \
-            r8_ = (v).hi;                                                                     \
-        }                                                                                     \
-        float4 r4_ = r8_.lo;                                                                  \
-        if ((n) & 4) {                                                                        \
-            vstore4(r8_.lo, 0, d_);                                                           \
-            d_ += 4;                                                                          \
-            r4_ = r8_.hi;                                                                     \
-        }                                                                                     \
-        float2 r2_ = r4_.lo;                                                                  \
-        if ((n) & 2) {                                                                        \
-            vstore2(r4_.lo, 0, d_);                                                           \
-            d_ += 2;                                                                          \
-            r2_ = r4_.hi;                                                                     \
-        }                                                                                     \
-        if ((n) & 1)                                                                          \
-            d_[0] = r2_.x;                                                                    \
-    } while (0)
+/* The first n lanes of v (n < 16) to p[0..n) (vector_access.clh). */
+#define STORE_FIRST(v, p, n) STORE_FIRST16(__global, p, v, n)
 #endif
 
 /* Lanes 0-6 to p[0..7) and lanes 7-13 to the next row, p[w..w+7). */

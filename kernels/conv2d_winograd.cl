@@ -20,25 +20,12 @@
 #define WA (WM + 2) /* inputs per tile side */
 #define TW 16 /* tiles per strip: the lanes of a float16 */
 typedef float16 vec;
-/* LOAD(AS, p) / STORE(AS, p, v): a vector at any float-aligned address of address space AS.
- * clang lowers vload16 / vstore16 as pieces, and splits the vector arithmetic next to them into
- * those pieces (the transform along y ran on pairs of floats); a dereference of an under-aligned
- * vector type is one whole-vector access. */
-#ifdef __clang__
-typedef float16 __attribute__((aligned(4))) vec_unaligned;
-typedef float8 __attribute__((aligned(4))) float8_unaligned;
-typedef float4 __attribute__((aligned(4))) float4_unaligned;
-typedef float2 __attribute__((aligned(4))) float2_unaligned;
-#define LOAD(AS, p) (*(AS const vec_unaligned *)(p))
-#define STORE(AS, p, v) (*(AS vec_unaligned *)(p) = (v))
+/* LOAD(AS, p) / STORE(AS, p, v): a vector at any float-aligned address of address space AS, as
+ * one access (vector_access.clh). */
+#define LOAD(AS, p) LOADU(16, AS, p)
+#define STORE(AS, p, v) STOREU(16, AS, p, v)
 /* W floats (8, 4 or 2) from private src to dst in address space AS, as one access each way. */
-#define COPY_PIECE(AS, W, dst, src) \
-    (*(AS float##W##_unaligned *)(dst) = *(const float##W##_unaligned *)(src))
-#else
-#define LOAD(AS, p) vload16(0, (AS const float *)(p))
-#define STORE(AS, p, v) vstore16(v, 0, (AS float *)(p))
-#define COPY_PIECE(AS, W, dst, src) vstore##W(vload##W(0, src), 0, (AS float *)(dst))
-#endif
+#define COPY_PIECE(AS, W, dst, src) STOREU(W, AS, dst, LOADU(W, , src))
 
 typedef struct {
     int C, K, H, W, OH, OW;          /* H, W: planes of the input as read (maybe a padded copy) */
@@ -186,19 +173,8 @@ __kernel void winograd_weights(__global const float *restrict w, __global float 
  * of the input whenever the workspace allows it, so that most strips take the whole-vector
  * loads; strips at the borders load their rows into a private array with guards. Defined for
  * both destinations: global V, and the fused kernel's local V. */
-/* PERM(a, b, 16 lanes): lanes of the concatenation of two float16, as one two-source permute
- * (clang's builtin; OpenCL's shuffle2 elsewhere). Written as vector swizzles and literals, the
- * same selections compile to chains of 128-bit inserts on PoCL. A fixed argument count, since
- * OpenCL C before 3.0 has no variadic macros (NVIDIA's compiler refuses them). */
-#ifdef __clang__
-#define PERM(a, b, l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15)     \
-    __builtin_shufflevector(a, b, l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, \
-                            l14, l15)
-#else
-#define PERM(a, b, l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15)     \
-    shuffle2(a, b,                                                                         \
-             (uint16)(l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15))
-#endif
+/* PERM: two-source permutes of float16 (PERM16, vector_access.clh). */
+#define PERM PERM16
 
 #if WM == 4
 /* z[j], lane l = column WM l + j of the strip's row r: WM vectors, and r[WM] the vector that
@@ -224,8 +200,8 @@ __kernel void winograd_weights(__global const float *restrict w, __global float 
 #else
 #define SPLIT_COLUMNS(r, z)                                                          \
     do {                                                                                   \
-        z[0] = PERM(r[0], r[1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30); \
-        z[1] = PERM(r[0], r[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31); \
+        z[0] = EVEN_ODD16(r[0], r[1], 0);                                                  \
+        z[1] = EVEN_ODD16(r[0], r[1], 1);                                                  \
         z[2] = PERM(z[0], r[2], 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 30);    \
         z[3] = PERM(z[1], r[2], 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 31);    \
     } while (0)

@@ -69,22 +69,11 @@ __kernel void pool2d_avg(__global const float *restrict in, __global float *rest
     out[i] = sum / (float)divisor;
 }
 
-/* Vectors at any float-aligned address: clang lowers vload16 / vstore16 as 8-byte pieces and
- * splits the arithmetic next to them into those pieces (as in conv2d_winograd.cl); a
- * dereference of an under-aligned vector type is one whole-vector access. */
-#ifdef __clang__
-typedef float8 __attribute__((aligned(4))) float8_unaligned;
-typedef float16 __attribute__((aligned(4))) float16_unaligned;
-#define LOAD8(p) (*(__global const float8_unaligned *)(p))
-#define LOAD16(p) (*(__global const float16_unaligned *)(p))
-#define STORE8(p, v) (*(__global float8_unaligned *)(p) = (v))
-#define STORE16(p, v) (*(__global float16_unaligned *)(p) = (v))
-#else
-#define LOAD8(p) vload8(0, p)
-#define LOAD16(p) vload16(0, p)
-#define STORE8(p, v) vstore8(v, 0, p)
-#define STORE16(p, v) vstore16(v, 0, p)
-#endif
+/* Vectors at any float-aligned address, as one access (vector_access.clh). */
+#define LOAD8(p) LOADU(8, __global, p)
+#define LOAD16(p) LOADU(16, __global, p)
+#define STORE8(p, v) STOREU(8, __global, p, v)
+#define STORE16(p, v) STOREU(16, __global, p, v)
 
 /* pool2d_rows' helpers are inlined by force: measured, PoCL's compiler left the 16-output one a
  * call, and ResNet-50's pool1 took 2.7x longer. */

@@ -5,7 +5,8 @@
 # with clang as strict OpenCL C 1.2 (-Wpedantic -Werror), syntax only. Each driver's compiler
 # accepts its own extensions: PoCL's clang took a variadic macro that NVIDIA's compiler refuses
 # (OpenCL C has none before 3.0), found only on a GPU machine. clang's pedantic mode names such
-# extensions here. Every KERNEL_DIR/*.cl must appear in VARIANTS_FILE.
+# extensions here. Every KERNEL_DIR/*.cl must appear in VARIANTS_FILE; each is compiled after
+# KERNEL_DIR/vector_access.clh, as the library builds it.
 # Exit status: 0 clean, 1 a variant warns or fails, 77 (skipped) no clang, 2 usage.
 set -u
 [ $# -ge 2 ] || { echo "usage: lint_kernels.sh KERNEL_DIR VARIANTS_FILE [CLANG]" >&2; exit 2; }
@@ -36,7 +37,7 @@ while read -r name options; do
     # Options are -D and -cl-std words, never quoted: split on spaces.
     # shellcheck disable=SC2086
     if ! out=$("$clang" -x cl -Xclang -finclude-default-header -fsyntax-only -Wpedantic -Werror \
-        $options "$dir/$name" 2>&1) || [ -n "$out" ]; then
+        -include "$dir/vector_access.clh" $options "$dir/$name" 2>&1) || [ -n "$out" ]; then
         echo "FAIL $name $options"
         echo "$out" | head -n 20
         failures=$((failures + 1))
