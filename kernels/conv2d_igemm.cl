@@ -10,7 +10,8 @@
  *
  * Variants (macros): PX pixels x KV vectors per work-item; VW (8 or 16); ONE_BY_ONE: R = S = 1
  * (a plain GEMM over C, strided or not); FLAT: 1x1 stride 1 over the flattened H*W pixels,
- * where only the last tile of a plane can be partial (it takes a guarded path); PIXVEC (with
+ * whose last tile is moved back to end with the plane (FLAT_SHORT: a plane shorter than one
+ * tile, whose lanes past it read zeros on a guarded path); PIXVEC (with
  * FLAT): the roles swap for large planes, the vectors run along PV*VW consecutive pixels and the
  * tile holds KT output channels, so that loads and stores are whole vectors (weights are then
  * packed as KT scalars per channel). PIXVEC without FLAT: the same along output rows, for any
@@ -33,6 +34,9 @@
 #endif
 #ifndef FLAT
 #define FLAT 0
+#endif
+#ifndef FLAT_SHORT /* FLAT on a plane shorter than one tile */
+#define FLAT_SHORT 0
 #endif
 #ifndef PIXVEC
 #define PIXVEC 0
@@ -118,8 +122,10 @@ typedef struct {
 #endif
 
 #if VW == 16
-/* The first n lanes of v (n < 16) to p[0..n) (vector_access.clh). */
+/* The first n lanes of v (n < 16) to p[0..n), and lanes [lo, n) to p[lo..n)
+ * (vector_access.clh). */
 #define STORE_FIRST(v, p, n) STORE_FIRST16(__global, p, v, n)
+#define STORE_LANES(v, p, lo, n) STORE_LANES16(__global, p, v, lo, n)
 #endif
 
 /* Lanes 0-6 to p[0..7) and lanes 7-13 to the next row, p[w..w+7). */
@@ -160,6 +166,19 @@ typedef struct {
         }                                                                         \
     } while (0)
 
+/* Lanes [s, VW) of v to d[s..VW), 0 < s < VW. */
+#if VW == 16
+#define STORE_FROM(v, d, s) STORE_LANES16(__global, d, v, s, 16)
+#else
+#define STORE_FROM(v, d, s)                                                                   \
+    do {                                                                                      \
+        float l_[VW];                                                                         \
+        VSTORE(v, 0, l_);                                                                     \
+        for (int q_ = (s); q_ < VW; q_++)                                                     \
+            (d)[q_] = l_[q_];                                                                 \
+    } while (0)
+#endif
+
 /* Pixels along vectors: out[k][p..p+PV*VW) for KT channels k, p along the flattened plane
  * (FLAT: 1x1, stride 1, no padding) or along an output row. */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
@@ -189,8 +208,14 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
 
 #if FLAT
     const int plane = p.OH * p.OW;
-    const int p0 = tile * PV * VW;
-    const int full = p0 + PV * VW <= plane;
+#if FLAT_SHORT
+    const int p0 = 0, lo = 0, full = 0;
+#else
+    /* The plane's last tile ends with the plane and stores from its lane lo on (see the
+     * channel-vector kernel below). */
+    const int p0 = min(tile * PV * VW, plane - PV * VW);
+    const int lo = tile * PV * VW - p0, full = 1;
+#endif
     __global const float *x = in + (size_t)((p.in_n0 + n) * p.C + g * p.Cg) * plane + p0;
     __global const float *wk = wpack + (size_t)(g * p.k_blocks + kb) * p.Cg * KT;
 #else
@@ -198,7 +223,7 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
     const int oy = tile / p.tiles_x;
     const int ox0 = (tile - oy * p.tiles_x) * PV * VW;
     const int p0 = oy * p.OW + ox0;
-    const int full = ox0 + PV * VW <= p.OW;
+    const int full = ox0 + PV * VW <= p.OW, lo = 0;
     const int RS = p.R * p.S;
     /* The padded input covers every tile whole: no load needs a guard. */
     __global const float *x = in + (size_t)((p.in_n0 + n) * p.C + g * p.Cg) * p.XH * p.XW +
@@ -217,17 +242,17 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
         }
     }
 #endif
-#if FLAT
-    if (full) {
-        for (int c = 0; c < p.Cg; c++) {
-            vec xv[PV];
+#if FLAT && !FLAT_SHORT
+    for (int c = 0; c < p.Cg; c++) {
+        vec xv[PV];
 #pragma unroll
-            for (int v = 0; v < PV; v++)
-                xv[v] = VLOAD(0, x + (size_t)c * plane + v * VW);
-            ACCUMULATE_PIXVEC(wk + c * KT);
-        }
-    } else {
-        /* The plane's last, partial tile: lanes past the plane read zeros. */
+        for (int v = 0; v < PV; v++)
+            xv[v] = VLOAD(0, x + (size_t)c * plane + v * VW);
+        ACCUMULATE_PIXVEC(wk + c * KT);
+    }
+#elif FLAT
+    {
+        /* A plane shorter than the tile: lanes past the plane read zeros. */
         for (int c = 0; c < p.Cg; c++) {
             vec xv[PV];
 #pragma unroll
@@ -254,8 +279,13 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
                 vec y = acc[t][v] + b;
                 if (p.activation == 1)
                     y = fmax(y, (vec)(0.0f));
-                if (full) {
-                    VSTORE(y, 0, o + (size_t)kg * plane + v * VW);
+                __global float *d = o + (size_t)kg * plane + v * VW;
+                const int skip = lo - v * VW; /* lanes that the tile before stored */
+                if (full && skip <= 0) {
+                    VSTORE(y, 0, d);
+                } else if (full) {
+                    if (skip < VW)
+                        STORE_FROM(y, d, skip);
                 } else {
                     float lane[VW];
                     VSTORE(y, 0, lane);
@@ -282,14 +312,23 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
     const int ng = get_global_id(2);
     const int g = ng % p.groups, n = ng / p.groups;
 #if FLAT
+    /* Tiles over the flattened plane. The last one is moved back to end with the plane, so
+     * that every tile reads whole, and stores from its lane lo on (the lanes before, the tile
+     * before it stored). The loop then has no guarded twin in the kernel: with one, PoCL's
+     * compiler spilled an accumulator of this loop to the stack (5% of the time: NOTES.md). */
     const int oy = 0;
-    const int ox0 = tile * PX;                   /* over the flattened plane */
     const int plane_out = p.OH * p.OW;
-    const int full = ox0 + PX <= plane_out;
+#if FLAT_SHORT
+    const int ox0 = 0, lo = 0;
+#else
+    const int ox0 = min(tile * PX, plane_out - PX);
+    const int lo = tile * PX - ox0;
+#endif
 #else
     const int ty = tile / p.tiles_x;
     const int oy = ty * ROWS;
     const int ox0 = (tile - ty * p.tiles_x) * PX;
+    const int lo = 0;
 #endif
 
     vec acc[TP][KV];
@@ -305,20 +344,21 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
     __global const float *x = in + (size_t)((p.in_n0 + n) * p.C + g * p.Cg) * p.XH * p.XW;
     __global const vec *wk = wpack + (size_t)(g * p.k_blocks + kb) * p.Cg * p.R * p.S * KV;
 #if ONE_BY_ONE
-#if FLAT
-    if (full) {
-        for (int c = 0; c < p.Cg; c++) {
-            __global const float *xr = x + (size_t)c * p.XH * p.XW + ox0;
-            vec w[KV];
-            #pragma unroll
-            for (int j = 0; j < KV; j++)
-                w[j] = wk[c * KV + j];
-            #pragma unroll
-            for (int px = 0; px < PX; px++) {
-                ACCUMULATE(xr[px], px)
-            }
+#if FLAT && !FLAT_SHORT
+    for (int c = 0; c < p.Cg; c++) {
+        __global const float *xr = x + (size_t)c * p.XH * p.XW + ox0;
+        vec w[KV];
+        #pragma unroll
+        for (int j = 0; j < KV; j++)
+            w[j] = wk[c * KV + j];
+        #pragma unroll
+        for (int px = 0; px < PX; px++) {
+            ACCUMULATE(xr[px], px)
         }
-    } else {
+    }
+#elif FLAT
+    {
+        /* A plane shorter than the tile: lanes past the plane read zeros. */
         for (int c = 0; c < p.Cg; c++) {
             __global const float *xr = x + (size_t)c * p.XH * p.XW;
             vec w[KV];
@@ -420,18 +460,20 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
      * res4a_branch2a's time, and half of a 3 -> 64 3x3 layer's where a quarter of the tiles
      * were partial). A whole tile (every pixel and channel inside the output) tests nothing
      * per channel; with one row, a partial one (the last of a row, or the last channel block
-     * of a group) stores its channels inside the group, each its first `valid` pixels. */
+     * of a group) stores its channels inside the group, each its pixels [lo, valid). */
 #if ROWS == 2
     const int whole = valid == PX && rows == 2 && k0 + KV * VW <= p.Kg;
 #define STORE_CHANNEL(v, d) STORE_TWO_ROWS_OF_7(v, d, p.OW)
 #else
-    const int whole = valid == PX && k0 + KV * VW <= p.Kg;
+    const int whole = lo == 0 && valid == PX && k0 + KV * VW <= p.Kg;
 #define STORE_CHANNEL(v, d)                                                                   \
     do {                                                                                      \
-        if (WHOLE || valid == PX)                                                             \
+        if (WHOLE || (lo == 0 && valid == PX))                                                \
             STORE_PX(v, d);                                                                   \
-        else                                                                                  \
+        else if (lo == 0)                                                                     \
             STORE_FIRST(v, d, valid);                                                         \
+        else                                                                                  \
+            STORE_LANES(v, d, lo, valid);                                                     \
     } while (0)
 #endif
 #define TRANSPOSED_EPILOGUE()                                                                 \
@@ -472,7 +514,7 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
             const int rr = i / PX, px = i - rr * PX;
             float lane[VW];
             VSTORE(acc[i][j], 0, lane);
-            if (px < valid && rr < rows) {
+            if (px >= lo && px < valid && rr < rows) {
                 for (int l = 0; l < VW; l++) {
                     const int kg = k0 + j * VW + l;
                     if (kg >= p.Kg)

@@ -14,11 +14,13 @@ typedef struct shape_case {
     int64_t groups;
 } shape_case;
 
-/* Flat 1x1 on a small and a large plane, a padded 1x1, 3x3 stride 1 (Winograd too) on a map
- * wider than a row of pixel vectors, 3x3 stride 2, 3x3 on a 7x7 map (two-row tiles), depthwise
- * with stride 1 and 2 (a channel multiplier of 2). Channel counts give full and partial channel
- * blocks. */
+/* Flat 1x1 on a plane shorter than most tiles (the kernels' guarded loops), a small and a large
+ * plane (a last tile moved back to end with the plane), a padded 1x1, 3x3 stride 1 (Winograd
+ * too) on a map wider than a row of pixel vectors, 3x3 stride 2, 3x3 on a 7x7 map (two-row
+ * tiles), depthwise with stride 1 and 2 (a channel multiplier of 2). Channel counts give full
+ * and partial channel blocks. */
 static const shape_case shapes[] = {
+    {"1x1 on 3x4", 1, 20, 3, 4, 36, 1, 1, 1, 0, 1},
     {"1x1 on 7x7", 1, 40, 7, 7, 48, 1, 1, 1, 0, 1},
     {"1x1 on 40x40", 1, 24, 40, 40, 37, 1, 1, 1, 0, 1},
     {"1x1 padded", 2, 8, 9, 13, 33, 1, 1, 1, 1, 1},
