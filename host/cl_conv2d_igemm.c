@@ -100,13 +100,16 @@ static int use_row_pixvec(const cnn_conv2d_desc *d)
     return d->stride_w == 1 && d->ow >= 32 && (d->c / d->groups) * d->r * d->s <= 64;
 }
 
-/* The same for the flat 1x1 GEMM with 64 input channels a group or fewer (ResNet-50's
+/* The same for the flat 1x1 GEMM on planes of 256 pixels or more (a plane's last 32-pixel tile
+ * then wastes an eighth at most), with 64 input channels a group or fewer (ResNet-50's
  * res2a_branch2a and res2a_branch2c: 25% and 18% faster), whose 64-step reductions leave the
- * channel-vector tile's transposed stores a fifth of its time; on planes of 256 pixels or more,
- * so that a plane's last 32-pixel tile wastes an eighth at most. bench/NOTES.md. */
+ * channel-vector tile's transposed stores a fifth of its time, or with output channels whose
+ * 16-channel vectors would compute a quarter more than the group's (MobileNet-v2's 96 -> 24 and
+ * 144 -> 24 on 56x56: 1.5x and 1.25x faster in blocks of 12). bench/NOTES.md. */
 static int use_flat_pixvec(const cnn_conv2d_desc *d)
 {
-    return d->c / d->groups <= 64 && d->oh * d->ow >= 256;
+    const int64_t kg = d->k / d->groups, kg_vectors = (kg + 15) / 16 * 16;
+    return d->oh * d->ow >= 256 && (d->c / d->groups <= 64 || 4 * kg_vectors >= 5 * kg);
 }
 
 static void set_pixvec(igemm_tiles *t, int64_t kg, int kt)
