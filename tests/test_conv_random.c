@@ -427,7 +427,7 @@ static int random_problems(cnn_context *ctx)
     }
     /* Shapes that the random classes seldom reach, for the CPU kernels' special paths: 1x1 stride-1
      * convolutions on planes of 512 pixels and more (partial channel blocks, a partial last tile of
-     * the plane, groups, batch); Winograd's strips of 16 tiles at the left border, inside and
+     * the plane, groups, batch) and on 323 pixels with 24 output channels (pixel vectors); Winograd's strips of 16 tiles at the left border, inside and
      * partial at the right, with asymmetric padding, groups, batch, flip, maps that are not
      * multiples of the 4x4 tiles and a map smaller than one tile; the transforms for maps of 8
      * tiles a row or fewer, several tile rows per vector (7 tiles a row: 14 lanes; 5: 15 lanes in
@@ -448,6 +448,7 @@ static int random_problems(cnn_context *ctx)
         {1, 8, 32, 48, 14, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, CNN_CONV2D_ALGO_AUTO},
         {1, 64, 56, 56, 64, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, CNN_CONV2D_ALGO_AUTO},
         {3, 6, 40, 13, 30, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, CNN_CONV2D_ALGO_AUTO},
+        {1, 80, 17, 19, 24, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, CNN_CONV2D_ALGO_GEMM1X1},
         {1, 1, 45, 50, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, CNN_CONV2D_ALGO_AUTO},
         {1, 3, 70, 70, 5, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, CNN_CONV2D_ALGO_WINOGRAD},
         {2, 8, 9, 141, 6, 2, 3, 3, 1, 1, 1, 1, 0, 2, 1, 0, 1, CNN_CONV2D_ALGO_WINOGRAD},
