@@ -344,7 +344,7 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
     __global const float *x = in + (size_t)((p.in_n0 + n) * p.C + g * p.Cg) * p.XH * p.XW;
     __global const vec *wk = wpack + (size_t)(g * p.k_blocks + kb) * p.Cg * p.R * p.S * KV;
 #if ONE_BY_ONE
-#if FLAT && !FLAT_SHORT
+#if FLAT
     for (int c = 0; c < p.Cg; c++) {
         __global const float *xr = x + (size_t)c * p.XH * p.XW + ox0;
         vec w[KV];
@@ -353,23 +353,13 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
             w[j] = wk[c * KV + j];
         #pragma unroll
         for (int px = 0; px < PX; px++) {
-            ACCUMULATE(xr[px], px)
-        }
-    }
-#elif FLAT
-    {
-        /* A plane shorter than the tile: lanes past the plane read zeros. */
-        for (int c = 0; c < p.Cg; c++) {
-            __global const float *xr = x + (size_t)c * p.XH * p.XW;
-            vec w[KV];
-            #pragma unroll
-            for (int j = 0; j < KV; j++)
-                w[j] = wk[c * KV + j];
-            #pragma unroll
-            for (int px = 0; px < PX; px++) {
-                const float xv = ox0 + px < plane_out ? xr[ox0 + px] : 0.0f;
-                ACCUMULATE(xv, px)
-            }
+#if FLAT_SHORT
+            /* A plane shorter than the tile: lanes past the plane read zeros. */
+            const float xv = px < plane_out ? xr[px] : 0.0f;
+#else
+            const float xv = xr[px];
+#endif
+            ACCUMULATE(xv, px)
         }
     }
 #elif PAD1X1
