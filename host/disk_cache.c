@@ -266,6 +266,8 @@ int cnn_disk_cache_load(const char *key, unsigned char **data, size_t *size)
         ok = buf && read_full(fd, buf, n) &&
              cnn_disk_cache_decode(buf, n, key, &payload, &payload_size);
     }
+    if (ok)
+        futimens(fd, NULL); /* its last use, for the size limit's least-recently-used order */
     close(fd);
     if (!ok) {
         cnn_log(CNN_LOG_INFO, "disk cache: ignoring invalid entry %s/%s", dir, name);
@@ -330,6 +332,8 @@ int cnn_disk_cache_store(const char *key, const unsigned char *data, size_t size
     }
     if (!ok)
         cnn_log(CNN_LOG_INFO, "disk cache: could not write %s/%s: %s", dir, name, strerror(err));
+    else
+        cnn_disk_cache_trim(dfd, cnn_disk_cache_limit(), name);
     free(header);
     close(dfd);
     return ok;

@@ -16,6 +16,13 @@
  * forgery is kept out by the ownership and permission checks (only this user can write).
  * CNNCL_CACHE=off (or 0, false) turns the cache off.
  *
+ * Its size is bounded: after each store, when the entries take more than CNNCL_CACHE_MAX_MB
+ * MiB (CNN_DISK_CACHE_DEFAULT_MAX_MB by default; 0: no limit), the least recently used are
+ * removed until they take three quarters of it. An entry's mtime is its last use: set when it
+ * is written and again each time it is loaded. Kernels change with every build of cnncl that
+ * touches them, and each change leaves entries nothing will load again; without a bound the
+ * folder only grows (861 MB on the development machine after a few days).
+ *
  * Entry layout (integers little-endian), nothing after the payload:
  *   offset 0       8 bytes  magic "CNNCLBC1"
  *   offset 8       u32      key length K (1 .. CNN_DISK_CACHE_MAX_KEY)
@@ -27,10 +34,12 @@
 #define CNNCL_DISK_CACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define CNN_DISK_CACHE_HEADER_SIZE 28u /* an entry's size is this + K + P */
 #define CNN_DISK_CACHE_MAX_KEY (64u * 1024u)
 #define CNN_DISK_CACHE_MAX_PAYLOAD (512u * 1024u * 1024u)
+#define CNN_DISK_CACHE_DEFAULT_MAX_MB 256u /* the size limit without CNNCL_CACHE_MAX_MB */
 
 /* Whether the cache is enabled (reads CNNCL_CACHE). */
 int cnn_disk_cache_enabled(void);
@@ -56,5 +65,15 @@ size_t cnn_disk_cache_encode(const char *key, const unsigned char *payload, size
 
 /* The entry's file name for key ("<16 hex digits>.bin"), into dst (at least 21 bytes). */
 void cnn_disk_cache_entry_name(const char *key, char *dst, size_t size);
+
+/* The size limit in bytes: CNNCL_CACHE_MAX_MB MiB (0: no limit; a value that is not a whole
+ * number is warned about once and the default used), else CNN_DISK_CACHE_DEFAULT_MAX_MB. */
+uint64_t cnn_disk_cache_limit(void);
+
+/* When the entries of the open cache folder dfd (files named as entries, regular, this user's)
+ * take more than limit bytes, remove the least recently used (oldest mtime) until they take at
+ * most three quarters of it, never the entry named keep (may be NULL). limit 0: nothing. Returns
+ * the number removed (host/disk_cache_trim.c). */
+int cnn_disk_cache_trim(int dfd, uint64_t limit, const char *keep);
 
 #endif /* CNNCL_DISK_CACHE_H */

@@ -9,6 +9,8 @@
  *     ignored and stored over; a folder writable by group/others or (as root) owned by another
  *     user turns the cache off with one warning;
  *   - two processes storing and loading the same key at once: every load is one whole entry.
+ *   - the size limit (CNNCL_CACHE_MAX_MB): past it, the least recently used entries go (a load
+ *     is a use), files that are not entries stay; 0 means no limit, a bad value the default;
  * On every OpenCL device (exit 77 without one, after the above), through the library, each
  * round in a child process so that no program survives in memory: a cold round fills the
  * cache; then every entry is corrupted in one way per round (the same kinds as above) and a
@@ -365,6 +367,85 @@ static int test_store_load(cnn_context *unused)
     CHECK(cnn_disk_cache_store("off key", a, sizeof a) == 0);
     CHECK(unsetenv("CNNCL_CACHE") == 0);
     CHECK(check_folder_consistent(dir) == 1);
+    return 0;
+}
+
+/* Whether the entry of key is in dir. */
+static int has_entry(const char *dir, const char *key)
+{
+    char name[32], path[320];
+    cnn_disk_cache_entry_name(key, name, sizeof name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* Set the last use (mtime) of the entry of key to t seconds after the epoch. */
+static int set_used(const char *dir, const char *key, time_t t)
+{
+    char name[32], path[320];
+    cnn_disk_cache_entry_name(key, name, sizeof name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    const struct timespec times[2] = {{t, 0}, {t, 0}};
+    return utimensat(AT_FDCWD, path, times, 0) == 0;
+}
+
+/* The size limit: with CNNCL_CACHE_MAX_MB=1, six entries of 200 kB (1.2 MB) leave the three
+ * used last (three quarters of the limit is 786432 bytes), a load counting as a use, and any
+ * file that is not an entry; with 0 nothing is removed; a bad value means the default. */
+static int test_size_limit(cnn_context *unused)
+{
+    (void)unused;
+    char dir[256], path[320];
+    CHECK(use_xdg("limit", dir, sizeof dir));
+    static const char *const keys[] = {"limit a", "limit b", "limit c",
+                                       "limit d", "limit e", "limit f"};
+    enum { PAYLOAD = 200000 };
+    unsigned char *payload = (unsigned char *)calloc(PAYLOAD, 1);
+    CHECK(payload != NULL);
+    tu_track(TU_HOST, payload);
+    CHECK(setenv("CNNCL_CACHE_MAX_MB", "1", 1) == 0);
+    for (int i = 0; i < 5; i++) {
+        payload[0] = (unsigned char)i;
+        CHECK(cnn_disk_cache_store(keys[i], payload, PAYLOAD) == 1);
+        CHECK(set_used(dir, keys[i], 1000000 + i)); /* a before b before c ... */
+    }
+    unsigned char *data = NULL;
+    size_t size = 0;
+    CHECK(cnn_disk_cache_load(keys[1], &data, &size) == 1); /* b: used now */
+    tu_track(TU_HOST, data);
+    CHECK(size == PAYLOAD && data[0] == 1);
+    snprintf(path, sizeof path, "%s/notes.txt", dir);
+    CHECK(write_file(path, payload, PAYLOAD, 0600)); /* not an entry: never removed */
+    for (int i = 0; i < 5; i++)
+        CHECK_MSG(has_entry(dir, keys[i]), "%s removed below the limit", keys[i]);
+
+    CHECK(cnn_disk_cache_store(keys[5], payload, PAYLOAD) == 1);
+    static const int kept[] = {0, 1, 0, 0, 1, 1};
+    for (int i = 0; i < 6; i++)
+        CHECK_MSG(has_entry(dir, keys[i]) == kept[i], "%s %s", keys[i],
+                  kept[i] ? "was removed" : "was kept");
+    CHECK(cnn_disk_cache_load(keys[4], &data, &size) == 1);
+    tu_track(TU_HOST, data);
+    CHECK(access(path, F_OK) == 0);
+
+    /* No limit: all six entries stay. */
+    CHECK(setenv("CNNCL_CACHE_MAX_MB", "0", 1) == 0);
+    for (int i = 0; i < 6; i++)
+        if (!kept[i])
+            CHECK(cnn_disk_cache_store(keys[i], payload, PAYLOAD) == 1);
+    for (int i = 0; i < 6; i++)
+        CHECK_MSG(has_entry(dir, keys[i]), "%s removed without a limit", keys[i]);
+
+    /* Not a number: the default limit (256 MiB), nothing removed. */
+    CHECK(setenv("CNNCL_CACHE_MAX_MB", "lots", 1) == 0);
+    CHECK(cnn_disk_cache_limit() == (uint64_t)CNN_DISK_CACHE_DEFAULT_MAX_MB << 20);
+    CHECK(cnn_disk_cache_store(keys[0], payload, PAYLOAD) == 1);
+    for (int i = 0; i < 6; i++)
+        CHECK(has_entry(dir, keys[i]));
+    CHECK(unsetenv("CNNCL_CACHE_MAX_MB") == 0);
+    CHECK(unlink(path) == 0);
+    CHECK(check_folder_consistent(dir) == 6);
     return 0;
 }
 
@@ -1093,6 +1174,7 @@ int main(void)
         {"spoiled entries ignored and replaced", test_spoiled_entries},
         {"cache folder not private: cache off", test_bad_folder},
         {"concurrent stores and loads", test_concurrent_store},
+        {"size limit: the least recently used entries removed", test_size_limit},
     };
     int failures = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
