@@ -11,10 +11,9 @@
  * Variants (macros): PX pixels x KV vectors per work-item; VW (8 or 16); ONE_BY_ONE: R = S = 1
  * (a plain GEMM over C, strided or not); FLAT: 1x1 stride 1 over the flattened H*W pixels,
  * whose last tile is moved back to end with the plane (FLAT_SHORT: a plane shorter than one
- * tile, whose lanes past it read zeros on a guarded path); PIXVEC (with
- * FLAT): the roles swap for large planes, the vectors run along PV*VW consecutive pixels and the
- * tile holds KT output channels, so that loads and stores are whole vectors (weights are then
- * packed as KT scalars per channel). PIXVEC without FLAT: the same along output rows, for any
+ * tile, whose lanes past it read zeros on a guarded path); PIXVEC (with FLAT): the roles swap,
+ * the vectors run along PV*VW consecutive pixels and the tile holds KT output channels, so that
+ * loads and stores are whole vectors (weights are then packed as KT scalars per channel). PIXVEC without FLAT: the same along output rows, for any
  * R x S kernel of stride 1 along x over the padded input (small reductions, C x R x S, whose
  * channel-vector tiles would spend more on their transposed stores than on FMAs). PAD1X1
  * (ONE_BY_ONE, not FLAT, with padding): the input read in place rather than from a padded copy,
