@@ -21,7 +21,6 @@ typedef struct igemm_tiles {
     int rows;         /* output rows per tile (px pixels each) */
     int one_by_one;   /* R = S = 1: a GEMM over C */
     int flat;         /* 1x1, stride 1, no padding: pixels over the flattened plane */
-    int flat_short;   /* flat on a plane shorter than one tile (a guarded loop) */
     int pad1x1;       /* 1x1 with padding: the input read in place, clamped and masked */
     int pixvec;       /* flat on a large plane: kt channels x pv vectors of vw pixels */
     int kt, pv;
@@ -219,9 +218,6 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
         return cnn_error(ctx, CNN_ERROR_INVALID_ARGUMENT,
                          "conv2d igemm: tuning '%s' does not fit this problem", d->tuning);
     }
-    /* A flat plane of one tile or more moves its last tile back to end with it (whole loads);
-     * a shorter one compiles the kernel's guarded loop instead (conv2d_igemm.cl). */
-    t.flat_short = t.flat && d->oh * d->ow < t.pixels;
     st->t = t;
     const int64_t cg = d->c / d->groups, kg = d->k / d->groups;
     const int64_t kb_width = t.block;
@@ -279,7 +275,9 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
     st->packed_count = (size_t)packed_count;
 
     char options[192];
-    const char *short_plane = t.flat_short ? " -DFLAT_SHORT=1" : "";
+    /* A flat plane of one tile or more moves its last tile back to end with it (whole loads);
+     * a shorter one compiles the kernel's guarded loop instead (conv2d_igemm.cl). */
+    const char *short_plane = t.flat && d->oh * d->ow < t.pixels ? " -DFLAT_SHORT=1" : "";
     if (t.pixvec)
         snprintf(options, sizeof options,
                  "-cl-std=CL1.2 -DVW=%d -DONE_BY_ONE=%d -DFLAT=%d%s -DPIXVEC=1 -DKT=%d -DPV=%d",

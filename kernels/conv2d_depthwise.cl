@@ -204,9 +204,6 @@ static void depthwise_rows(__global const float *restrict in, __global const flo
 #if !(KR && KS && VW == 16)
 #error "FLAT_PLANE: a compiled-in kernel size and float16 vectors"
 #endif
-/* The lanes' indices, for the running column of the outputs q0 + lane. */
-#define LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
-
 /* Output rows [oy0, oy_end) of planes [nk0, nk_end), from their inputs staged item_floats
  * apart: vector q0's tap (r, s) is one load at q0 + roff[r] + coff[s], q0 counted from row oy0
  * (offsets by row and by column rather than per tap: nine per-tap offsets did not stay in
@@ -221,7 +218,7 @@ static void flat_outputs(__global const float *restrict wt, __global const float
                          const int oy_end, const int nk0, const int nk_end)
 {
     const int width = p.OW, P = (oy_end - oy0) * width;
-    const int16 col0 = LANES % width;
+    const int16 col0 = LANES16 % width; /* the running column of outputs q0 + lane */
     const int step = VW % width;
     for (int nk = nk0; nk < nk_end; nk++) {
         const int k = nk % p.K, n = nk / p.K;
@@ -372,7 +369,7 @@ static void depthwise_phases(__global const float *restrict in, __global const f
                         lo = VLOAD(0, l);
                         hi = VLOAD(1, l);
                     }
-                    const int16 c = 2 * j0 + LANES;
+                    const int16 c = 2 * j0 + LANES16;
                     lo = select((vec)(0.0f), lo, c < p.W);
                     hi = select((vec)(0.0f), hi, c + VW < p.W);
                     STORE(__local, even + j0, EVEN_ODD16(lo, hi, 0));

@@ -13,9 +13,10 @@
  * whose last tile is moved back to end with the plane (FLAT_SHORT: a plane shorter than one
  * tile, whose lanes past it read zeros on a guarded path); PIXVEC (with FLAT): the roles swap,
  * the vectors run along PV*VW consecutive pixels and the tile holds KT output channels, so that
- * loads and stores are whole vectors (weights are then packed as KT scalars per channel). PIXVEC without FLAT: the same along output rows, for any
- * R x S kernel of stride 1 along x over the padded input (small reductions, C x R x S, whose
- * channel-vector tiles would spend more on their transposed stores than on FMAs). PAD1X1
+ * loads and stores are whole vectors (weights are then packed as KT scalars per channel).
+ * PIXVEC without FLAT: the same along output rows, for any R x S kernel of stride 1 along x over
+ * the padded input (small reductions, C x R x S, whose channel-vector tiles would spend more on
+ * their transposed stores than on FMAs). PAD1X1
  * (ONE_BY_ONE, not FLAT, with padding): the input read in place rather than from a padded copy,
  * positions in the padding clamped and their sums zeroed. */
 
@@ -120,11 +121,20 @@ typedef struct {
 #endif
 #endif
 
+/* The first n lanes of v (n < 16) to p[0..n), and lanes [lo, n) to p[lo..n) (0 < lo < n <= VW):
+ * a tile's part past the row or plane, or the part of a tile moved back to end with its plane
+ * that the tile before it did not store (vector_access.clh). */
 #if VW == 16
-/* The first n lanes of v (n < 16) to p[0..n), and lanes [lo, n) to p[lo..n)
- * (vector_access.clh). */
 #define STORE_FIRST(v, p, n) STORE_FIRST16(__global, p, v, n)
 #define STORE_LANES(v, p, lo, n) STORE_LANES16(__global, p, v, lo, n)
+#else
+#define STORE_LANES(v, p, lo, n)                                                              \
+    do {                                                                                      \
+        float l_[VW];                                                                         \
+        VSTORE(v, 0, l_);                                                                     \
+        for (int q_ = (lo); q_ < (n); q_++)                                                   \
+            (p)[q_] = l_[q_];                                                                 \
+    } while (0)
 #endif
 
 /* Lanes 0-6 to p[0..7) and lanes 7-13 to the next row, p[w..w+7). */
@@ -164,19 +174,6 @@ typedef struct {
                 acc[t][v] = fma(w, xv[v], acc[t][v]);                             \
         }                                                                         \
     } while (0)
-
-/* Lanes [s, VW) of v to d[s..VW), 0 < s < VW. */
-#if VW == 16
-#define STORE_FROM(v, d, s) STORE_LANES16(__global, d, v, s, 16)
-#else
-#define STORE_FROM(v, d, s)                                                                   \
-    do {                                                                                      \
-        float l_[VW];                                                                         \
-        VSTORE(v, 0, l_);                                                                     \
-        for (int q_ = (s); q_ < VW; q_++)                                                     \
-            (d)[q_] = l_[q_];                                                                 \
-    } while (0)
-#endif
 
 /* Pixels along vectors: out[k][p..p+PV*VW) for KT channels k, p along the flattened plane
  * (FLAT: 1x1, stride 1, no padding) or along an output row. */
@@ -284,7 +281,7 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
                     VSTORE(y, 0, d);
                 } else if (full) {
                     if (skip < VW)
-                        STORE_FROM(y, d, skip);
+                        STORE_LANES(y, d, skip, VW);
                 } else {
                     float lane[VW];
                     VSTORE(y, 0, lane);

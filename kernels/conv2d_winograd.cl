@@ -421,7 +421,7 @@ void winograd_input_plane(__global const float *restrict x, __global float *rest
 {
     const int rl0 = get_global_id(0) * PLANE_RV, c = get_global_id(1);
     const long x_floats = (long)p.x_images * p.C * p.H * p.W;
-    const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const int16 lane = LANES16;
     const int16 in_row0 = lane >= p.pad_l && lane < p.pad_l + p.W;
     const int16 in_row1 = lane + TW >= p.pad_l && lane + TW < p.pad_l + p.W;
     float zb[WA * WA][2 * TW];

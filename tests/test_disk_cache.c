@@ -280,6 +280,14 @@ static int test_format(cnn_context *unused)
 
 static char g_base[64]; /* the test's temporary folder */
 
+/* The path of key's entry in the cache folder dir. */
+static void entry_path(const char *dir, const char *key, char *path, size_t size)
+{
+    char name[32];
+    cnn_disk_cache_entry_name(key, name, sizeof name);
+    snprintf(path, size, "%s/%s", dir, name);
+}
+
 /* Point XDG_CACHE_HOME at <base>/<sub> (created) and its cache folder into dir. */
 static int use_xdg(const char *sub, char *dir, size_t size)
 {
@@ -340,9 +348,7 @@ static int test_store_load(cnn_context *unused)
     struct stat st;
     CHECK(stat(dir, &st) == 0 && S_ISDIR(st.st_mode));
     CHECK_MSG((st.st_mode & 0777) == 0700, "folder mode %o", (unsigned)(st.st_mode & 0777));
-    char name[32];
-    cnn_disk_cache_entry_name(key, name, sizeof name);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    entry_path(dir, key, path, sizeof path);
     CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode));
     CHECK_MSG((st.st_mode & 0777) == 0600, "entry mode %o", (unsigned)(st.st_mode & 0777));
 
@@ -373,9 +379,8 @@ static int test_store_load(cnn_context *unused)
 /* Whether the entry of key is in dir. */
 static int has_entry(const char *dir, const char *key)
 {
-    char name[32], path[320];
-    cnn_disk_cache_entry_name(key, name, sizeof name);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char path[320];
+    entry_path(dir, key, path, sizeof path);
     struct stat st;
     return lstat(path, &st) == 0;
 }
@@ -383,9 +388,8 @@ static int has_entry(const char *dir, const char *key)
 /* Set the last use (mtime) of the entry of key to t seconds after the epoch. */
 static int set_used(const char *dir, const char *key, time_t t)
 {
-    char name[32], path[320];
-    cnn_disk_cache_entry_name(key, name, sizeof name);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char path[320];
+    entry_path(dir, key, path, sizeof path);
     const struct timespec times[2] = {{t, 0}, {t, 0}};
     return utimensat(AT_FDCWD, path, times, 0) == 0;
 }
@@ -599,9 +603,7 @@ static int test_spoiled_entries(cnn_context *unused)
     memset(es, 0, sizeof es);
     for (int k = 0; k < 2; k++) {
         CHECK(cnn_disk_cache_store(keys[k], payloads[k], sizeof payloads[k]) == 1);
-        char name[32];
-        cnn_disk_cache_entry_name(keys[k], name, sizeof name);
-        snprintf(es[k].path, sizeof es[k].path, "%s/%s", dir, name);
+        entry_path(dir, keys[k], es[k].path, sizeof es[k].path);
         es[k].key = (char *)keys[k];
         es[k].bytes = (unsigned char *)tu_track(TU_HOST, read_file(es[k].path, &es[k].size));
         CHECK(es[k].bytes != NULL);
@@ -701,9 +703,7 @@ static int test_bad_folder(cnn_context *unused)
     static const char key[] = "folder key";
     static const unsigned char payload[] = "folder payload";
     CHECK(cnn_disk_cache_store(key, payload, sizeof payload) == 1);
-    char name[32];
-    cnn_disk_cache_entry_name(key, name, sizeof name);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    entry_path(dir, key, path, sizeof path);
     struct stat before, after;
     CHECK(stat(path, &before) == 0);
 
