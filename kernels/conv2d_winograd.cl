@@ -24,8 +24,6 @@ typedef float16 vec;
  * one access (vector_access.clh). */
 #define LOAD(AS, p) LOADU(16, AS, p)
 #define STORE(AS, p, v) STOREU(16, AS, p, v)
-/* W floats (8, 4 or 2) from private src to dst in address space AS, as one access each way. */
-#define COPY_PIECE(AS, W, dst, src) STOREU(W, AS, dst, LOADU(W, , src))
 
 typedef struct {
     int C, K, H, W, OH, OW;          /* H, W: planes of the input as read (maybe a padded copy) */
@@ -148,20 +146,13 @@ __kernel void winograd_weights(__global const float *restrict w, __global float 
 }
 
 /* Stores a vector of TW tiles' values at dst in address space AS, or its first `valid` lanes
- * (pieces of 8, 4, 2 and 1: a constant `valid` leaves only its own). */
+ * (STORE_FIRST16, vector_access.clh: a constant `valid` leaves only its own pieces). */
 #define STORE_LANES(AS, value, dst, valid)                                                   \
     do {                                                                                     \
-        if ((valid) == TW) {                                                                 \
+        if ((valid) == TW)                                                                   \
             STORE(AS, dst, value);                                                           \
-        } else {                                                                             \
-            float l_[TW];                                                                    \
-            STORE(__private, l_, value);                                                     \
-            int o_ = 0;                                                                      \
-            if ((valid) & 8) { COPY_PIECE(AS, 8, (dst) + o_, l_ + o_); o_ += 8; }            \
-            if ((valid) & 4) { COPY_PIECE(AS, 4, (dst) + o_, l_ + o_); o_ += 4; }            \
-            if ((valid) & 2) { COPY_PIECE(AS, 2, (dst) + o_, l_ + o_); o_ += 2; }            \
-            if ((valid) & 1) (dst)[o_] = l_[o_];                                             \
-        }                                                                                    \
+        else                                                                                 \
+            STORE_FIRST16(AS, dst, value, valid);                                            \
     } while (0)
 
 /* B^T d B of the strip of TW tiles from tile tx0 of tile row `row` (of the batch), input
