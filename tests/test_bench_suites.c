@@ -34,43 +34,60 @@ static int collect(const char *name, const char *path, void *user)
     return 0;
 }
 
-/* Totals of a suite: entries and counted layers by op, direct-convolution GFLOP with counts. */
+/* Totals of a suite: entries and counted layers by op, direct-convolution GFLOP with counts,
+ * and the facts the network suites check (depthwise layers, 3x3 stride-1 shape, batch). */
 typedef struct totals {
-    size_t conv_entries, pool_entries;
+    size_t entries, conv_entries, pool_entries;
     int64_t conv_count, pool_count;
     double gflop;           /* sum over conv entries of count * 2*N*K*OH*OW*(C/g)*R*S / 1e9 */
+    size_t depthwise_entries; /* groups == input channels == output channels */
+    int64_t depthwise_count;
+    size_t not_3x3_entries; /* convolutions other than 3x3, stride 1, padding 1 */
+    int64_t max_mb;
 } totals;
 
 static void add_up(const bench_suite *s, totals *t)
 {
     memset(t, 0, sizeof *t);
+    t->entries = s->count;
     for (size_t i = 0; i < s->count; i++) {
         const bench_entry *e = &s->entries[i];
         const bench_problem *p = &e->problem;
-        if (p->op == BENCH_OP_CONV) {
-            t->conv_entries++;
-            t->conv_count += e->count;
-            t->gflop += (double)e->count * 2.0 * (double)p->mb * (double)p->oc * (double)p->oh *
-                        (double)p->ow * (double)(p->ic / p->g) * (double)p->kh * (double)p->kw /
-                        1e9;
-        } else {
+        if (p->mb > t->max_mb)
+            t->max_mb = p->mb;
+        if (p->op != BENCH_OP_CONV) {
             t->pool_entries++;
             t->pool_count += e->count;
+            continue;
         }
+        t->conv_entries++;
+        t->conv_count += e->count;
+        t->gflop += (double)e->count * 2.0 * (double)p->mb * (double)p->oc * (double)p->oh *
+                    (double)p->ow * (double)(p->ic / p->g) * (double)p->kh * (double)p->kw / 1e9;
+        if (p->g > 1 && p->g == p->ic && p->g == p->oc) {
+            t->depthwise_entries++;
+            t->depthwise_count += e->count;
+        }
+        if (p->kh != 3 || p->kw != 3 || p->ph != 1 || p->sh != 1)
+            t->not_3x3_entries++;
     }
 }
 
-/* Load DIR/name.txt through the same resolution cnnbench uses. */
-static int load_named(bench_suite *s, const dirs *d, const char *name)
+/* The totals of DIR/name.txt, loaded through the same resolution cnnbench uses. */
+static int load_totals(totals *t, const dirs *d, const char *name)
 {
     char path[BENCH_PATH_MAX], err[1024] = "";
-    bench_suite_init(s, NULL);
+    bench_suite s;
+    bench_suite_init(&s, NULL);
     tu_note("suite %s in %s", name, d->suites);
     CHECK_MSG(bench_suite_resolve(path, sizeof path, d->suites, name, err, sizeof err) == 0,
               "%s\n", err);
-    CHECK_MSG(bench_suite_load(s, path, err, sizeof err) == 0, "%s\n", err);
-    CHECK(strcmp(s->name, name) == 0);
-    CHECK(strcmp(s->path, path) == 0);
+    const int rc = bench_suite_load(&s, path, err, sizeof err);
+    const int named = rc == 0 && strcmp(s.name, name) == 0 && strcmp(s.path, path) == 0;
+    add_up(&s, t);
+    bench_suite_free(&s);
+    CHECK_MSG(rc == 0, "%s\n", err);
+    CHECK(named);
     return 0;
 }
 
@@ -118,14 +135,10 @@ static int test_every_suite_loads(const dirs *d)
 
 static int test_resnet50(const dirs *d)
 {
-    bench_suite s;
-    if (load_named(&s, d, "resnet50"))
-        return 1;
     totals t;
-    add_up(&s, &t);
-    const size_t count = s.count;
-    bench_suite_free(&s);
-    CHECK(count == 25);
+    if (load_totals(&t, d, "resnet50"))
+        return 1;
+    CHECK(t.entries == 25);
     CHECK_MSG(t.conv_entries == 23, "%zu conv entries\n", t.conv_entries);
     CHECK_MSG(t.pool_entries == 2, "%zu pool entries\n", t.pool_entries);
     CHECK_MSG(t.conv_count == 53, "counts add up to %" PRId64 " convolutions\n", t.conv_count);
@@ -136,22 +149,13 @@ static int test_resnet50(const dirs *d)
 
 static int test_vgg16(const dirs *d)
 {
-    bench_suite s;
-    if (load_named(&s, d, "vgg16"))
-        return 1;
     totals t;
-    add_up(&s, &t);
-    int all_3x3 = 1;
-    for (size_t i = 0; i < s.count; i++) {
-        const bench_problem *p = &s.entries[i].problem;
-        if (p->op == BENCH_OP_CONV && (p->kh != 3 || p->kw != 3 || p->ph != 1 || p->sh != 1))
-            all_3x3 = 0;
-    }
-    bench_suite_free(&s);
+    if (load_totals(&t, d, "vgg16"))
+        return 1;
     CHECK_MSG(t.conv_count == 13, "counts add up to %" PRId64 " convolutions\n", t.conv_count);
     CHECK_NEAR(t.gflop, 30.7, 0.1);
     CHECK(t.pool_count == 5);
-    CHECK(all_3x3);
+    CHECK_MSG(t.not_3x3_entries == 0, "%zu convolutions not 3x3/1p1\n", t.not_3x3_entries);
     return 0;
 }
 
@@ -159,46 +163,28 @@ static int test_vgg16(const dirs *d)
  * 17 of them depthwise (groups = channels) in 10 shapes. */
 static int test_mobilenet_v2(const dirs *d)
 {
-    bench_suite s;
-    if (load_named(&s, d, "mobilenet_v2"))
-        return 1;
     totals t;
-    add_up(&s, &t);
-    size_t depthwise_entries = 0;
-    int64_t depthwise_count = 0;
-    for (size_t i = 0; i < s.count; i++) {
-        const bench_problem *p = &s.entries[i].problem;
-        if (p->op == BENCH_OP_CONV && p->g > 1 && p->g == p->ic && p->g == p->oc) {
-            depthwise_entries++;
-            depthwise_count += s.entries[i].count;
-        }
-    }
-    bench_suite_free(&s);
+    if (load_totals(&t, d, "mobilenet_v2"))
+        return 1;
     CHECK_MSG(t.conv_entries == 30, "%zu conv entries\n", t.conv_entries);
     CHECK_MSG(t.conv_count == 52, "counts add up to %" PRId64 " convolutions\n", t.conv_count);
     CHECK(t.pool_count == 0);
     CHECK_NEAR(t.gflop, 2.0 * 0.29949, 0.0001);
-    CHECK_MSG(depthwise_entries == 10 && depthwise_count == 17, "%zu depthwise entries, %" PRId64
-              " layers\n", depthwise_entries, depthwise_count);
+    CHECK_MSG(t.depthwise_entries == 10 && t.depthwise_count == 17,
+              "%zu depthwise entries, %" PRId64 " layers\n", t.depthwise_entries,
+              t.depthwise_count);
     return 0;
 }
 
 static int test_deepbench(const dirs *d)
 {
-    bench_suite s;
-    if (load_named(&s, d, "deepbench"))
-        return 1;
     totals t;
-    add_up(&s, &t);
-    int64_t max_mb = 0;
-    for (size_t i = 0; i < s.count; i++)
-        if (s.entries[i].problem.mb > max_mb)
-            max_mb = s.entries[i].problem.mb;
-    bench_suite_free(&s);
+    if (load_totals(&t, d, "deepbench"))
+        return 1;
     CHECK(t.pool_entries == 0);
     /* conv_problems.h's inference_server_set has 107 entries */
     CHECK_MSG(t.conv_count == 107, "counts add up to %" PRId64 "\n", t.conv_count);
-    CHECK(max_mb >= 2);
+    CHECK(t.max_mb >= 2);
     return 0;
 }
 
