@@ -93,22 +93,40 @@ static void fused_rule(const cl_backend *b, const cnn_conv2d_desc *d, wino_size 
     }
 }
 
+/* Modeled cost of F(m x m) per (output, input) channel pair: the products over the batch's
+ * tiles, plus the transformed weights (points per pair) streamed once by the GEMMs, a float
+ * read from memory costing about 18 products (450 GFLOP/s of GEMM against 50 GB/s here), 6
+ * where they fit the device's cache. */
+static double size_cost(const cl_backend *b, const cnn_conv2d_desc *d, int m)
+{
+    const double points = (double)((m + 2) * (m + 2));
+    const double tiles =
+        (double)d->n * (double)((d->oh + m - 1) / m) * (double)((d->ow + m - 1) / m);
+    const double weight_bytes = points * (double)d->k * (double)(d->c / d->groups) * 4.0;
+    const double per_float = weight_bytes > (double)b->info.global_cache_bytes ? 18.0 : 6.0;
+    return tiles * points + per_float * points;
+}
+
 /* F(2x2) on maps of 8 x 8 or less (F(4x4)'s tiles would compute 64 outputs of a 7x7 map's
  * 49), and on maps up to 16 x 16 whose F(4x4) transformed weights, 36 / 9 times the weights,
  * do not fit the device's cache: with few tiles per image the GEMMs stream them from memory,
  * and F(2x2)'s are 16 / 36 of that. F(4x4) elsewhere. Measured (ms, F(4x4) / F(2x2)): 7x7
  * 512 -> 512 0.83 / 0.43-0.48; 14x14 512 -> 512 (37.7 MB) 1.31 / 1.24; 14x14 256 -> 256
- * (9.4 MB) 0.35 / 0.37. Then the fused kernel by its rule, or the separate transforms around
- * the GEMM. Tuning strings: "f4" or "f2" (that size, the rest by rule), "f4 fused kbK vtV" (the
- * fused kernel with those tiles), "f4 gemm" / "f2 gemm" (separate, the GEMM's default tiles),
- * and "f4 ..." / "f2 ..." with the GEMM's tuning. Returns 0 for a tuning string that does not
- * fit d. */
+ * (9.4 MB) 0.35 / 0.37. A batch of several images shares F(4x4)'s weights among more tiles:
+ * there the cost model decides (7x7 512 -> 512, batch 4: 1.26 / 1.37, batch 8: 2.23 / 2.65;
+ * 7x7 256 -> 256, batch 2: 0.165 / 0.186). Then the fused kernel by its rule, or the separate
+ * transforms around the GEMM. Tuning strings: "f4" or "f2" (that size, the rest by rule),
+ * "f4 fused kbK vtV" (the fused kernel with those tiles), "f4 gemm" / "f2 gemm" (separate, the
+ * GEMM's default tiles), and "f4 ..." / "f2 ..." with the GEMM's tuning. Returns 0 for a
+ * tuning string that does not fit d. */
 static int choose_size(const cl_backend *b, const cnn_conv2d_desc *d, wino_size *z)
 {
     const double f4_weights = 36.0 * (double)d->k * (double)(d->c / d->groups) * 4.0;
     const int small = d->oh <= 8 && d->ow <= 8;
     const int medium = d->oh <= 16 && d->ow <= 16;
     z->m = small || (medium && f4_weights > (double)b->info.global_cache_bytes) ? 2 : 4;
+    if (z->m == 2 && d->n > 1 && size_cost(b, d, 4) < size_cost(b, d, 2))
+        z->m = 4;
     z->fused_kb = z->fused_vt = 0;
     z->gemm_tuning = "";
     const char *t = d->tuning;
