@@ -44,6 +44,9 @@
 #ifndef PAD1X1 /* ONE_BY_ONE, not FLAT, with padding: the input read in place, not a copy */
 #define PAD1X1 0
 #endif
+#ifndef KB_FIRST /* channel-vector tiles: channel blocks as the fastest work-item index */
+#define KB_FIRST 0
+#endif
 #ifndef ROWS /* output rows per tile (not FLAT): small maps share each weight vector more */
 #define ROWS 1
 #endif
@@ -303,8 +306,15 @@ void conv2d_igemm(__global const float *restrict in, __global const vec *restric
                   __global const float *restrict bias, __global float *restrict out,
                   const igemm_shape p)
 {
+#if KB_FIRST
+    /* Channel blocks vary fastest: the blocks of one pixel tile run back to back and read its
+     * input while it is in cache (host: where a batch's input and output exceed the cache). */
+    const int kb = get_global_id(0);
+    const int tile = get_global_id(1);
+#else
     const int tile = get_global_id(0);
     const int kb = get_global_id(1);
+#endif
     const int ng = get_global_id(2);
     const int g = ng % p.groups, n = ng / p.groups;
 #if FLAT
