@@ -27,7 +27,16 @@ typedef struct cnn_conv2d_desc {
     unsigned allowed_algos;  /* with AUTO: the choice is restricted to these (0: all) */
     char tuning[32];         /* kernel parameters chosen by tuning ("" : the backend's rules);
                                 one of the strings conv2d_candidates offered */
+    int64_t rules_n;         /* the batch the backend's rules choose for, 0: n (the
+                                self-check's one-image twin of a plan: the plan's batch, so
+                                that the twin runs the plan's kernel variant) */
 } cnn_conv2d_desc;
+
+/* The batch that the backend's rules see (cnn_conv2d_desc.rules_n). */
+static inline int64_t cnn_conv2d_rules_batch(const cnn_conv2d_desc *d)
+{
+    return d->rules_n ? d->rules_n : d->n;
+}
 
 #define CNN_TUNING_MAX 32
 

@@ -334,6 +334,9 @@ static cnn_status finish_setup(cl_backend *b, cnn_context *ctx)
     if (err != CL_SUCCESS)
         return CNN_CL_FAIL(ctx, "clGetDeviceInfo(CL_DEVICE_MAX_WORK_ITEM_SIZES)", err);
     cnn_cl_device_info(b->device, ctx->device.platform_index, ctx->device.device_index, &b->info);
+    cl_uint align_bits = 0;
+    clGetDeviceInfo(b->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL);
+    b->base_align_bytes = align_bits / 8 > 4 ? align_bits / 8 : 4;
     if (cnn_cl_programs_init(&b->programs, b->context, b->device) != CNN_SUCCESS)
         return cnn_error(ctx, CNN_ERROR_OUT_OF_MEMORY, "OpenCL backend: out of host memory");
     ctx->device_fingerprint =

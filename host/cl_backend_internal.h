@@ -14,6 +14,7 @@ typedef struct cl_backend {
     int profiling;                 /* the queue records profiling info */
     cnn_device_info info;
     size_t max_work_item[3];
+    cl_uint base_align_bytes;      /* every buffer's start is aligned to this (at least 4) */
     cnn_cl_programs programs;
     cl_event *op_events;           /* kernels of the last operation (all of its passes) */
     int op_event_count, op_event_cap;

@@ -135,8 +135,24 @@ static int blocks_first(const cl_backend *b, const cnn_conv2d_desc *d, const ige
     if (t->pixvec)
         return t->flat;
     const double image_input = (double)d->c * (double)d->h * (double)d->w * 4.0;
-    return (double)d->n * image_input > 0.5 * (double)b->info.global_cache_bytes &&
+    return (double)cnn_conv2d_rules_batch(d) * image_input >
+               0.5 * (double)b->info.global_cache_bytes &&
            image_input > (double)packed_floats * 4.0;
+}
+
+/* Pixel-vector tiles store their whole vectors non-temporally (past the caches, without
+ * reading each line first) where the batch's output exceeds half the device's cache, so that it
+ * could not stay there anyway, and every vector is 64-byte aligned (rows, or flat planes, of
+ * whole vectors). Measured (ms, 1x1, batch 32, plain / non-temporal stores): 64 -> 64 on 56x56
+ * 2.69 / 2.23-2.30, 64 -> 256 8.35-8.46 / 7.60-7.80. bench/NOTES.md. */
+static int stores_past_cache(const cl_backend *b, const cnn_conv2d_desc *d, const igemm_tiles *t)
+{
+    const int64_t run = t->flat ? d->oh * d->ow : d->ow; /* outputs between aligned starts */
+    const double batch_output = (double)cnn_conv2d_rules_batch(d) * (double)d->k *
+                                (double)d->oh * (double)d->ow * 4.0;
+    return b->info.type == CNN_DEVICE_CPU && t->pixvec && run % t->vw == 0 &&
+           run >= t->pixels && b->base_align_bytes % ((cl_uint)t->vw * 4) == 0 &&
+           batch_output > 0.5 * (double)b->info.global_cache_bytes;
 }
 
 static igemm_tiles choose_tiles(const cl_backend *b, const cnn_conv2d_desc *d)
@@ -298,8 +314,9 @@ cnn_status cnn_cl_igemm_prepare(cl_backend *b, const cnn_conv2d_desc *d, void **
     const char *short_plane = t.flat && d->oh * d->ow < t.pixels ? " -DFLAT_SHORT=1" : "";
     if (t.pixvec)
         snprintf(options, sizeof options,
-                 "-cl-std=CL1.2 -DVW=%d -DONE_BY_ONE=%d -DFLAT=%d%s -DPIXVEC=1 -DKT=%d -DPV=%d",
-                 t.vw, t.one_by_one, t.flat, short_plane, t.kt, t.pv);
+                 "-cl-std=CL1.2 -DVW=%d -DONE_BY_ONE=%d -DFLAT=%d%s -DPIXVEC=1 -DKT=%d -DPV=%d%s",
+                 t.vw, t.one_by_one, t.flat, short_plane, t.kt, t.pv,
+                 stores_past_cache(b, d, &t) ? " -DNT_STORE=1" : "");
     else
         snprintf(options, sizeof options,
                  "-cl-std=CL1.2 -DPX=%d -DROWS=%d -DKV=%d -DVW=%d -DONE_BY_ONE=%d -DFLAT=%d%s%s%s",

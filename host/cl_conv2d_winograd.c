@@ -100,8 +100,8 @@ static void fused_rule(const cl_backend *b, const cnn_conv2d_desc *d, wino_size 
 static double size_cost(const cl_backend *b, const cnn_conv2d_desc *d, int m)
 {
     const double points = (double)((m + 2) * (m + 2));
-    const double tiles =
-        (double)d->n * (double)((d->oh + m - 1) / m) * (double)((d->ow + m - 1) / m);
+    const double tiles = (double)cnn_conv2d_rules_batch(d) * (double)((d->oh + m - 1) / m) *
+                         (double)((d->ow + m - 1) / m);
     const double weight_bytes = points * (double)d->k * (double)(d->c / d->groups) * 4.0;
     const double per_float = weight_bytes > (double)b->info.global_cache_bytes ? 18.0 : 6.0;
     return tiles * points + per_float * points;
@@ -125,7 +125,7 @@ static int choose_size(const cl_backend *b, const cnn_conv2d_desc *d, wino_size 
     const int small = d->oh <= 8 && d->ow <= 8;
     const int medium = d->oh <= 16 && d->ow <= 16;
     z->m = small || (medium && f4_weights > (double)b->info.global_cache_bytes) ? 2 : 4;
-    if (z->m == 2 && d->n > 1 && size_cost(b, d, 4) < size_cost(b, d, 2))
+    if (z->m == 2 && cnn_conv2d_rules_batch(d) > 1 && size_cost(b, d, 4) < size_cost(b, d, 2))
         z->m = 4;
     z->fused_kb = z->fused_vt = 0;
     z->gemm_tuning = "";

@@ -172,6 +172,7 @@ cnn_status cnn_self_check_conv2d(cnn_context *ctx, const cnn_conv2d_desc *d, con
     }
     if (!known) {
         cnn_conv2d_desc twin = *d;
+        twin.rules_n = cnn_conv2d_rules_batch(d);
         twin.n = 1;
         const double bytes = 4.0 * ((double)twin.c * twin.h * twin.w +
                                     (double)twin.k * (twin.c / twin.groups) * twin.r * twin.s +

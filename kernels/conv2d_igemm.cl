@@ -44,6 +44,9 @@
 #ifndef PAD1X1 /* ONE_BY_ONE, not FLAT, with padding: the input read in place, not a copy */
 #define PAD1X1 0
 #endif
+#ifndef NT_STORE /* PIXVEC: whole vectors, aligned, stored past the caches */
+#define NT_STORE 0
+#endif
 #ifndef KB_FIRST /* channel-vector tiles: channel blocks as the fastest work-item index */
 #define KB_FIRST 0
 #endif
@@ -167,6 +170,18 @@ typedef struct {
     } while (0)
 
 #if PIXVEC
+/* A whole output vector at d. NT_STORE (host: a batch's output larger than the caches hold,
+ * every vector 64-byte aligned): a non-temporal store, which skips reading the line it
+ * overwrites (where the compiler has one; else a plain store). */
+#if NT_STORE && defined(__has_builtin)
+#if __has_builtin(__builtin_nontemporal_store)
+#define STORE_OUT(y, d) __builtin_nontemporal_store(y, (__global vec *)(d))
+#endif
+#endif
+#ifndef STORE_OUT
+#define STORE_OUT(y, d) VSTORE(y, 0, d)
+#endif
+
 /* acc[t][v] += w[t] * xv[v] for the KT channel weights at ws and the PV pixel vectors xv. */
 #define ACCUMULATE_PIXVEC(ws)                                                    \
     do {                                                                          \
@@ -281,7 +296,7 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
                 __global float *d = o + (size_t)kg * plane + v * VW;
                 const int skip = lo - v * VW; /* lanes that the tile before stored */
                 if (full && skip <= 0) {
-                    VSTORE(y, 0, d);
+                    STORE_OUT(y, d);
                 } else if (full) {
                     if (skip < VW)
                         STORE_LANES(y, d, skip, VW);
@@ -299,6 +314,10 @@ void conv2d_igemm(__global const float *restrict in, __global const float *restr
             }
         }
     }
+#if NT_STORE
+    /* Non-temporal stores are weakly ordered: made visible before the work-item ends. */
+    mem_fence(CLK_GLOBAL_MEM_FENCE);
+#endif
 }
 #else
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
