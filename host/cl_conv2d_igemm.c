@@ -122,22 +122,26 @@ static void set_pixvec(igemm_tiles *t, int64_t kg, int kt)
 }
 
 /* The order of the work-items. Pixel tiles vary fastest by default, so that the tiles of one
- * channel block share its weights in cache; channel blocks vary fastest for the flat
- * pixel-vector tiles (bench/NOTES.md), and for the channel-vector tiles where the batch's input
- * exceeds half the device's cache and an image's input outweighs the packed weights: each
- * tile's input is then read from memory once rather than once per block. Measured (ResNet-50 at
- * batch 8, ms, tiles first / blocks first): res2b_branch2a 2.31 / 2.00, res3a_branch2a 4.38 /
- * 3.70, res3a_branch1 4.38 / 4.08; where the batch's input fits (res4a_branch2a, 12.8 MB) 3.37
- * / 3.85, and conv1 (its output 25.7 MB, its input 4.8 MB) 4.23 / 4.63. */
+ * channel block share its weights in cache and their stores stream along the output planes;
+ * channel blocks vary fastest for the flat pixel-vector tiles (bench/NOTES.md), and for the
+ * channel-vector tiles where the batch's input exceeds half the device's cache, an image's input
+ * is larger than its output and more than 4 times the packed weights (which every tile then
+ * reads again): each tile's input is then read from memory once rather than once per block.
+ * Measured (ResNet-50, ms, tiles first / blocks first): at batch 8 res2b_branch2a (input /
+ * weights 50) 2.31 / 2.00, res3a_branch2a (25) 4.38 / 3.70, res3a_branch1 (6.3) 4.38 / 4.08; at
+ * batch 32 res3b_branch2a (6.3) 9.27 / 7.96, res4a_branch2a (3.1) 16.2 / 16.9 and conv1 (its
+ * output 5 times its input) 18.3 / 20.4; where the batch's input fits the cache (res4a_branch2a
+ * at batch 8, 12.8 MB) 3.37 / 3.85. */
 static int blocks_first(const cl_backend *b, const cnn_conv2d_desc *d, const igemm_tiles *t,
                         int64_t packed_floats)
 {
     if (t->pixvec)
         return t->flat;
     const double image_input = (double)d->c * (double)d->h * (double)d->w * 4.0;
+    const double image_output = (double)d->k * (double)d->oh * (double)d->ow * 4.0;
     return (double)cnn_conv2d_rules_batch(d) * image_input >
                0.5 * (double)b->info.global_cache_bytes &&
-           image_input > (double)packed_floats * 4.0;
+           image_input > image_output && image_input > 4.0 * (double)packed_floats * 4.0;
 }
 
 /* Pixel-vector tiles store their whole vectors non-temporally (past the caches, without

@@ -1,14 +1,14 @@
 /* The CPU implicit GEMM's rules for batches larger than the cache (host/cl_conv2d_igemm.c):
  * channel blocks vary fastest (-DKB_FIRST) where the batch's input exceeds half the device's
- * cache and an image's input outweighs the packed weights, pixel tiles otherwise; pixel-vector
- * tiles store non-temporally (-DNT_STORE) where the batch's output exceeds half the cache and
- * their vectors are aligned. Real batches reach that on a 32 MiB cache only at tens of
- * megabytes, so this executable reports a 64 KiB cache: it defines clGetDeviceInfo, which the
- * statically linked library calls instead of the ICD loader's, and answers
- * CL_DEVICE_GLOBAL_MEM_CACHE_SIZE itself, forwarding every other query. On CPU devices each
- * plan's kernel options are read from the library's debug log, where its self-check's
- * one-image twin must build no other variant; on every device each plan runs and matches the
- * reference. Label: opencl. */
+ * cache and an image's input is larger than its output and more than 4 times the packed
+ * weights, pixel tiles otherwise; pixel-vector tiles store non-temporally (-DNT_STORE) where
+ * the batch's output exceeds half the cache and their vectors are aligned. Real batches reach
+ * that on a 32 MiB cache only at tens of megabytes, so this executable reports a 64 KiB cache:
+ * it defines clGetDeviceInfo, which the statically linked library calls instead of the ICD
+ * loader's, and answers CL_DEVICE_GLOBAL_MEM_CACHE_SIZE itself, forwarding every other query.
+ * On CPU devices each plan's kernel options are read from the library's debug log, where its
+ * self-check's one-image twin must build no other variant; on every device each plan runs and
+ * matches the reference. Label: opencl. */
 #define _GNU_SOURCE /* RTLD_NEXT */
 
 #include "test_util.h"
@@ -40,17 +40,22 @@ typedef struct rule_case {
     int kb_first, nt_store; /* whether the kernel's options must hold -DKB_FIRST / -DNT_STORE */
 } rule_case;
 
-/* Channel-vector tiles: inputs per image of 128 KB, 32 KB (strided 1x1) and 58 KB (3x3)
- * against packed weights of 20 KB or less, 4 KB and 37 KB; then weights (256 KB) that outweigh
- * 26 KB images. Pixel-vector tiles (a flat 1x1 plane of 256, rows of 32 on few channels):
- * outputs of 49 KB and 74 KB, then rows of 40 floats (not aligned). Output channels give
- * partial last blocks; 80 input channels keep the first flat 1x1 off pixel vectors, a 30-pixel
- * row the first 3x3. */
+/* Channel-vector tiles: inputs per image of 128 KB, 32 KB (strided 1x1) and 301 KB (3x3),
+ * larger than their outputs, against packed weights of 20 KB or less, 4 KB and 14 KB; then an
+ * input smaller than its output (65 KB against 262 KB), and weights more than a quarter of an
+ * image (28 KB against 77 KB; 229 KB against 26 KB). Pixel-vector tiles (a flat 1x1 plane of
+ * 256, rows of 32 on few channels): outputs of 49 KB and 74 KB, then rows of 40 floats (not
+ * aligned). Output channels give partial last blocks; 80 input channels keep the first flat
+ * 1x1 off pixel vectors, 24 and 48 channels or a stride of 2 the 3x3 layers. */
 static const rule_case cases[] = {
     {"1x1 on 20x20, 2 images", 2, 80, 20, 20, 48, 1, 1, CNN_CONV2D_ALGO_GEMM1X1, 1, 0},
     {"1x1 stride 2 on 22x23, 2 images", 2, 16, 22, 23, 40, 1, 2, CNN_CONV2D_ALGO_GEMM1X1, 1, 0},
-    {"3x3 on 30x30, 2 images", 2, 16, 30, 30, 40, 3, 1, CNN_CONV2D_ALGO_IGEMM, 1, 0},
-    {"1x1 on 5x5, weights larger than an image", 3, 256, 5, 5, 256, 1, 1,
+    {"3x3 on 56x56, 2 images", 2, 24, 56, 56, 20, 3, 1, CNN_CONV2D_ALGO_IGEMM, 1, 0},
+    {"3x3 stride 2 on 64x64, output larger than the input", 2, 4, 64, 64, 64, 3, 2,
+     CNN_CONV2D_ALGO_IGEMM, 0, 0},
+    {"3x3 on 20x20, weights more than a quarter of an image", 2, 48, 20, 20, 16, 3, 1,
+     CNN_CONV2D_ALGO_IGEMM, 0, 0},
+    {"1x1 on 5x5, weights larger than an image", 3, 256, 5, 5, 200, 1, 1,
      CNN_CONV2D_ALGO_GEMM1X1, 0, 0},
     {"1x1 on 16x16, pixel vectors, 2 images", 2, 32, 16, 16, 24, 1, 1, CNN_CONV2D_ALGO_GEMM1X1,
      0, 1},
