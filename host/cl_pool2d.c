@@ -1,7 +1,7 @@
 /* Pooling and bias + activation on OpenCL (kernels/pool2d.cl, kernels/bias_act.cl): memory-bound
  * kernels; on GPUs one work-item per output element (work-groups over the flattened output), on
- * CPUs pooling takes rows of outputs as vectors per work-item, or whole planes for a window the
- * size of the input. */
+ * CPUs pooling takes rows of outputs as vectors per work-item, whole planes for a window the
+ * size of the input, or flat planes for 3x3 windows at stride 1 with padding 1. */
 #include "cl_backend_internal.h"
 #include "cl_fault.h"
 
@@ -19,7 +19,8 @@ typedef struct pool_shape {
 typedef enum pool_kernel {
     POOL_PER_OUTPUT, /* GPUs: pool2d_max / pool2d_avg, one work-item per output element */
     POOL_ROWS,       /* CPUs: pool2d_rows, a block of rows per work-item */
-    POOL_PLANES      /* CPUs, a window the size of the input: pool2d_planes, whole planes */
+    POOL_PLANES,     /* CPUs, a window the size of the input: pool2d_planes, whole planes */
+    POOL_SAME3       /* CPUs, 3x3 at stride 1 with padding 1: pool2d_same3, whole flat planes */
 } pool_kernel;
 
 typedef struct pool_state {
@@ -69,8 +70,18 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
      * work-item, or whole planes when the window is the input. */
     const int whole_plane = d->oh == 1 && d->ow == 1 && d->kernel_h == d->h &&
                             d->kernel_w == d->w && d->pad_h == 0 && d->pad_w == 0;
-    st->which = cnn_cl_gpu_kernels(b) ? POOL_PER_OUTPUT : whole_plane ? POOL_PLANES : POOL_ROWS;
+    /* 3x3 at stride 1 with padding 1 (outputs the input's size) as flat planes: the rows
+     * kernel's single outputs at the rows' ends and 8-wide vectors on rows of 17 or 28 took
+     * 3-5 times the copy's time (bench/NOTES.md). With enough planes to share out. */
+    const int same3 = d->kernel_h == 3 && d->kernel_w == 3 && d->stride_h == 1 &&
+                      d->stride_w == 1 && d->pad_h == 1 && d->pad_w == 1 &&
+                      d->n * d->c >= 4 * (int64_t)b->info.compute_units;
+    st->which = cnn_cl_gpu_kernels(b) ? POOL_PER_OUTPUT
+                : whole_plane         ? POOL_PLANES
+                : same3               ? POOL_SAME3
+                                      : POOL_ROWS;
     const char *name = st->which == POOL_PLANES ? "pool2d_planes"
+                       : st->which == POOL_SAME3 ? "pool2d_same3"
                        : st->which == POOL_ROWS ? "pool2d_rows"
                        : d->mode == CNN_POOL_MAX ? "pool2d_max" : "pool2d_avg";
     /* The CPU kernels with their window width, stride along x and mode compiled in, for the
@@ -81,6 +92,9 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
         snprintf(options, sizeof options,
                  "-cl-std=CL1.2 -DPOOL_PLANE_CELLS=%lld -DPOOL_IS_MAX=%d",
                  (long long)(d->h * d->w), d->mode == CNN_POOL_MAX);
+    else if (st->which == POOL_SAME3)
+        snprintf(options, sizeof options, "-cl-std=CL1.2 -DPOOL_SAME3=1 -DPOOL_IS_MAX=%d",
+                 d->mode == CNN_POOL_MAX);
     else if (st->which == POOL_ROWS && d->kernel_w <= 8 && (d->stride_w == 1 || d->stride_w == 2))
         snprintf(options, sizeof options,
                  "-cl-std=CL1.2 -DPOOL_KW_CONST=%d -DPOOL_SW=%d -DPOOL_IS_MAX=%d",
@@ -105,6 +119,14 @@ cnn_status cnn_cl_pool2d_prepare(cnn_backend *be, const cnn_pool2d_desc *d, void
     if (st->which == POOL_PLANES) {
         int64_t planes = POOL_PLANES_CELLS / (d->h * d->w);
         planes = planes < 1 ? 1 : planes > d->n * d->c ? d->n * d->c : planes;
+        st->planes_per_item = (cl_int)planes;
+        st->global[0] = (size_t)((d->n * d->c + planes - 1) / planes);
+        st->global[1] = st->global[2] = 1;
+    } else if (st->which == POOL_SAME3) {
+        int64_t planes = POOL_ROWS_CELLS / (9 * d->h * d->w);
+        const int64_t most = (d->n * d->c + 2 * (int64_t)b->info.compute_units - 1) /
+                             (2 * (int64_t)b->info.compute_units); /* two items a core at least */
+        planes = planes < 1 ? 1 : planes > most ? most : planes;
         st->planes_per_item = (cl_int)planes;
         st->global[0] = (size_t)((d->n * d->c + planes - 1) / planes);
         st->global[1] = st->global[2] = 1;
@@ -150,6 +172,8 @@ cnn_status cnn_cl_pool2d_run(cnn_backend *be, void *state, const cnn_pool2d_desc
     } else if (s == CNN_SUCCESS) {
         s = cnn_cl_set_arg(b, st->kernel, 2, sizeof st->shape, &st->shape);
     }
+    if (s == CNN_SUCCESS && st->which == POOL_SAME3)
+        s = cnn_cl_set_arg(b, st->kernel, 3, sizeof st->planes_per_item, &st->planes_per_item);
     if (s == CNN_SUCCESS && st->which == POOL_ROWS) {
         s = cnn_cl_set_arg(b, st->kernel, 3, sizeof st->rows, &st->rows);
         if (s == CNN_SUCCESS)

@@ -223,7 +223,7 @@ static int in_buffer(const pool_shape p, int plane, int end)
     return (long)plane * p.H * p.W + end <= (long)p.planes * p.H * p.W;
 }
 
-#ifdef POOL_PAIRS
+#if defined(POOL_PAIRS) || defined(POOL_SAME3)
 /* The same for n < 16. */
 static void store_first16(__global float *p, float16 v, int n)
 {
@@ -234,6 +234,9 @@ static void store_first16(__global float *p, float16 v, int n)
         store_first8(p, v.lo, n);
     }
 }
+#endif
+
+#ifdef POOL_PAIRS
 
 /* The 16 outputs from ox of the output row whose window rows are [y0, y1) (y1 > y0). */
 POOL_INLINE float16 pool_pairs_at(__global const float *src, const pool_shape p, int y0, int y1,
@@ -421,6 +424,85 @@ void pool2d_planes(__global const float *restrict in, __global float *restrict o
             }
         }
         out[plane] = POOL_IS_MAX ? (nan ? NAN : acc) : acc / (float)POOL_PLANE_CELLS;
+    }
+}
+#endif
+
+/* 3x3 windows at stride 1 with padding 1, output planes the input's size (GoogLeNet's and
+ * Inception's branch pools; the host compiles it with POOL_SAME3 and POOL_IS_MAX): each plane
+ * as one flat array, 16 outputs at a time across its rows, so that narrow rows (17 or 35 wide)
+ * waste no lanes. Output q's taps are input cells q + (dy - 1) W + (dx - 1); those outside the
+ * plane by row or by column hold the padding's identity (-inf for max; -0.0f for sums, which
+ * leaves each sum the same bits as pool_one_avg's, taps left to right, rows top to bottom). A
+ * work-item takes planes_per_item planes. */
+#ifdef POOL_SAME3
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void pool2d_same3(__global const float *restrict in, __global float *restrict out,
+                  const pool_shape p, const int planes_per_item)
+{
+    const int plane0 = get_global_id(0) * planes_per_item;
+    const int plane1 = min(plane0 + planes_per_item, p.planes);
+    const int W = p.W, H = p.H, P = H * W;
+    const long total = (long)p.planes * P;
+    const float16 pads = (float16)(POOL_IS_MAX ? -INFINITY : -0.0f);
+    for (int plane = plane0; plane < plane1; plane++) {
+        const long base = (long)plane * P;
+        __global float *dst = out + base;
+        /* The running row and column of outputs q0 + lane. */
+        int16 col = LANES16 % W, row = LANES16 / W;
+        const int dcol = 16 % W, drow = 16 / W;
+        for (int q0 = 0; q0 < P; q0 += 16) {
+            const int16 left = col >= 1, right = col <= W - 2, up = row >= 1, down = row <= H - 2;
+            float16 acc = pads;
+            int16 nan = (int16)(0);
+#pragma unroll
+            for (int dy = 0; dy < 3; dy++) {
+                const int16 row_ok = dy == 0 ? up : dy == 2 ? down : (int16)(-1);
+                float16 t[3];
+#pragma unroll
+                for (int dx = 0; dx < 3; dx++) {
+                    const long at = base + q0 + (dy - 1) * W + (dx - 1);
+                    float16 v;
+                    if (at >= 0 && at + 16 <= total) {
+                        v = LOAD16(in + at);
+                    } else { /* the tensor's first or last cells: lanes past it unread */
+                        float l[16];
+                        for (int u = 0; u < 16; u++)
+                            l[u] = at + u >= 0 && at + u < total ? in[at + u] : 0.0f;
+                        v = vload16(0, l);
+                    }
+                    const int16 ok = row_ok & (dx == 0 ? left : dx == 2 ? right : (int16)(-1));
+                    t[dx] = select(pads, v, ok);
+                }
+                float16 r;
+                if (POOL_IS_MAX) {
+                    nan |= isunordered(t[0], t[1]) | isnan(t[2]);
+                    r = FAST_MAX(FAST_MAX(t[0], t[1]), t[2]);
+                    acc = dy == 0 ? r : FAST_MAX(acc, r);
+                } else {
+                    r = t[0] + t[1] + t[2];
+                    acc = dy == 0 ? r : acc + r;
+                }
+            }
+            if (POOL_IS_MAX) {
+                acc = select(acc, (float16)(NAN), nan);
+            } else {
+                /* Cells counted: 9 with the padding, else the window's rows and columns
+                 * inside the plane (the masks are -1 where true). */
+                const int16 cells = p.count_include_pad ? (int16)(9)
+                                                        : (1 - up - down) * (1 - left - right);
+                acc /= convert_float16(cells);
+            }
+            if (q0 + 16 <= P)
+                STORE16(dst + q0, acc);
+            else
+                store_first16(dst + q0, acc, P - q0);
+            col += dcol;
+            row += drow;
+            const int16 wrap = col >= W;
+            col = select(col, col - W, wrap);
+            row = select(row, row + 1, wrap);
+        }
     }
 }
 #endif

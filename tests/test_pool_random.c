@@ -2,17 +2,19 @@
  * cnn_ref_bias_act), through the public API. Labels: opencl, random. Exit 77 (skipped) when
  * there is no OpenCL device.
  *
- * Pooling: 10 classes cycle (plain, padding = kernel/2, ceil_mode, count_include_pad with
- * padding, global, stride > kernel, batch > 1, mix, wide rows, narrow rows); every problem also
- * draws max or
+ * Pooling: 11 classes cycle (plain, padding = kernel/2, ceil_mode, count_include_pad with
+ * padding, global, stride > kernel, batch > 1, mix, wide rows, narrow rows, 3x3 at stride 1
+ * with padding 1); every problem also draws max or
  * avg, ceil_mode and count_include_pad, and a quarter of them use all-negative inputs, where a
  * padding cell that wins a max (0) shows at once. Wide rows (34 to 120 cells, windows 2 and 3
  * wide, mostly stride 2) reach the CPU kernel's 16-output vector path and its overlapping last
  * chunk. Narrow rows (2 to 31 cells, fewer outputs than a vector holds, several planes) reach
  * the CPU kernel's short-row vectors, which read on into the next rows and planes and keep
- * their first lanes. A third of the max problems of those two classes, and of the global ones
- * (whole planes, 16 cells at a time on CPUs), hold a NaN, which must come out in every window
- * that covers it and nowhere else.
+ * their first lanes. 3x3 windows at stride 1 with padding 1 on 64 to 96 planes of 1 to 40
+ * cells a side reach the CPU flat-plane kernel (16 outputs across rows; the tensor's first and
+ * last cells read lane by lane). A third of the max problems of those three classes, and of the
+ * global ones (whole planes, 16 cells at a time on CPUs), hold a NaN, which must come out in
+ * every window that covers it and nowhere else.
  * Max must match exactly. Avg inputs are multiples of 1/64 in [-17, 8], so every window sum is
  * exact in float whatever the summation order and the only rounding left is the division:
  * 1e-6 relative (about 8 ulp) then holds for any correct kernel.
@@ -28,7 +30,7 @@
 
 static const char *const class_names[] = {
     "plain", "pad = kernel/2", "ceil_mode", "count_include_pad", "global", "stride > kernel",
-    "batch > 1", "mix", "wide rows", "narrow rows",
+    "batch > 1", "mix", "wide rows", "narrow rows", "3x3, stride 1, padding 1",
 };
 #define NUM_CLASSES ((int)(sizeof class_names / sizeof class_names[0]))
 
@@ -105,6 +107,13 @@ static int draw_pool(tu_rng *r, int cls, pool_problem *pr)
         p->pad_w = tu_range(r, 0, p->kernel_w / 2);
         c = tu_range(r, 2, 12);
         break;
+    case 10: /* 3x3 at stride 1 with padding 1 on enough planes: the CPU flat-plane kernel */
+        p->kernel_h = p->kernel_w = 3;
+        p->stride_h = p->stride_w = 1;
+        p->pad_h = p->pad_w = 1;
+        n = 2;
+        c = tu_range(r, 32, 48);
+        break;
     default: /* mix: bigger channel counts, any window */
         c = tu_range(r, 1, 20);
         p->kernel_h = tu_range(r, 1, 7);
@@ -125,12 +134,14 @@ static int draw_pool(tu_rng *r, int cls, pool_problem *pr)
     }
     pr->xs[0] = n;
     pr->xs[1] = c;
-    pr->xs[2] = tu_range(r, min_h, min_h + 15);
-    pr->xs[3] = cls == 8   ? tu_range(r, 34, 120)
-                : cls == 9 ? tu_range(r, 2, 31)
-                           : tu_range(r, min_w, min_w + 15);
+    pr->xs[2] = cls == 10 ? tu_range(r, 1, 40) : tu_range(r, min_h, min_h + 15);
+    pr->xs[3] = cls == 8    ? tu_range(r, 34, 120)
+                : cls == 9  ? tu_range(r, 2, 31)
+                : cls == 10 ? tu_range(r, 1, 40)
+                            : tu_range(r, min_w, min_w + 15);
     pr->negative = tu_chance(r, 25);
-    pr->nan = (cls == 8 || cls == 9 || cls == 4) && p->mode == CNN_POOL_MAX && tu_chance(r, 33);
+    pr->nan = (cls == 8 || cls == 9 || cls == 10 || cls == 4) && p->mode == CNN_POOL_MAX &&
+              tu_chance(r, 33);
     if (p->global) {
         return 1; /* always valid: a failure must show in the test, not in a redraw */
     }
