@@ -72,12 +72,8 @@ static int run_case(cnn_context *ctx, const tile_case *tc, int64_t r)
         return 1;
 
     cnn_conv2d_plan *plan = NULL;
-    tu_log_count_begin(tc->tile);
-    const cnn_status s = cnn_conv2d_plan_create(&plan, ctx, xs, ws, 1, &p);
-    const int hits = tu_log_hits;
-    tu_log_count_end(CNN_LOG_WARN);
-    CHECK_STATUS(s, CNN_SUCCESS);
-    tu_track(TU_CONV_PLAN, plan);
+    int hits = 0;
+    CHECK_STATUS(tu_plan_counting(&plan, ctx, xs, ws, &p, tc->tile, &hits), CNN_SUCCESS);
     CHECK_MSG(hits >= 1, "the plan did not take %s", tc->tile);
     return tu_conv_problem_run(ctx, &pr, plan, p.algo, 1);
 }

@@ -313,6 +313,23 @@ static inline void tu_log_count_end(cnn_log_level level)
     cnn_log_set_level(level);
 }
 
+/* A conv2d plan (tracked for tu_release) made while counting the log messages that contain
+ * text: its status; the count in *hits. */
+static inline cnn_status tu_plan_counting(cnn_conv2d_plan **plan, cnn_context *ctx,
+                                          const int64_t xs[4], const int64_t ws[4],
+                                          const cnn_conv2d_params *p, const char *text, int *hits)
+{
+    *plan = NULL;
+    tu_log_count_begin(text);
+    const cnn_status s = cnn_conv2d_plan_create(plan, ctx, xs, ws, 1, p);
+    *hits = tu_log_hits;
+    tu_log_count_end(CNN_LOG_WARN);
+    if (s == CNN_SUCCESS) {
+        tu_track(TU_CONV_PLAN, *plan);
+    }
+    return s;
+}
+
 /* count floats of host memory (NULL for count <= 0 or out of memory), freed by tu_release. */
 static inline float *tu_floats(int64_t count)
 {
