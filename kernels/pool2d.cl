@@ -223,19 +223,6 @@ static int in_buffer(const pool_shape p, int plane, int end)
     return (long)plane * p.H * p.W + end <= (long)p.planes * p.H * p.W;
 }
 
-#if defined(POOL_PAIRS) || defined(POOL_SAME3)
-/* The same for n < 16. */
-static void store_first16(__global float *p, float16 v, int n)
-{
-    if (n & 8) {
-        STORE8(p, v.lo);
-        store_first8(p + 8, v.hi, n & 7);
-    } else {
-        store_first8(p, v.lo, n);
-    }
-}
-#endif
-
 #ifdef POOL_PAIRS
 
 /* The 16 outputs from ox of the output row whose window rows are [y0, y1) (y1 > y0). */
@@ -339,7 +326,7 @@ void pool2d_rows(__global const float *restrict in, __global float *restrict out
                     if (lanes == POOL_PAIRS_VW)
                         STORE16(dst + oy * p.OW + ox, v);
                     else
-                        store_first16(dst + oy * p.OW + ox, v, lanes);
+                        STORE_FIRST16(__global, dst + oy * p.OW + ox, v, lanes);
                     ox += lanes;
                 }
             }
@@ -496,7 +483,7 @@ void pool2d_same3(__global const float *restrict in, __global float *restrict ou
             if (q0 + 16 <= P)
                 STORE16(dst + q0, acc);
             else
-                store_first16(dst + q0, acc, P - q0);
+                STORE_FIRST16(__global, dst + q0, acc, P - q0);
             col += dcol;
             row += drow;
             const int16 wrap = col >= W;
